@@ -1,0 +1,54 @@
+/** A game server as the catalog (Odoo's game.server) describes it to the poller and the API. */
+export interface CatalogServer {
+  id: number;
+  name: string;
+  game: string;
+  host: string;
+  port: number;
+  /** Port answering status queries when it differs from the game port. */
+  queryPort: number | null;
+  /** Seconds between polls; null means the poller's default. */
+  pollIntervalS: number | null;
+  active: boolean;
+}
+
+/** Odoo model and method names: the contract with the addon game_server_status. */
+export const ODOO_SERVER_MODEL = 'game.server';
+export const ODOO_APPLY_REPORTS_METHOD = 'apply_status_reports';
+
+/** The live state the writer keeps on each server in Odoo. */
+export interface ServerLiveStatus {
+  online: boolean;
+  playersOnline: number | null;
+  playersMax: number | null;
+  bots: number | null;
+  latencyMs: number | null;
+  map: string | null;
+  version: string | null;
+  gameMode: string | null;
+  motd: string | null;
+  passwordProtected: boolean | null;
+  playerNames: string[];
+  /** ISO-8601 UTC, or null before the first poll. */
+  lastChecked: string | null;
+  lastOnline: string | null;
+  lastError: { code: string; message: string } | null;
+  consecutiveFailures: number;
+}
+
+/** A catalog entry with its live status, as the API shows it. */
+export interface ServerView extends CatalogServer {
+  notes: string | null;
+  status: ServerLiveStatus;
+}
+
+/** What a client gives to register a server. */
+export interface NewServer {
+  name: string;
+  game: string;
+  host: string;
+  port: number;
+  queryPort?: number | null;
+  pollIntervalS?: number | null;
+  notes?: string | null;
+}

@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+
+const toList = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : value;
+
+/** Redis and the queues on it. */
+export class RedisEnv {
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL: string = 'redis://127.0.0.1:6379';
+
+  /** Key prefix of every queue; separate deployments (or test runs) on one Redis use different ones. */
+  @Matches(/^[A-Za-z0-9_{}.-]+$/, { message: 'may hold only letters, digits, _ - . { }' })
+  QUEUE_PREFIX: string = 'gss';
+}
+
+/** The Odoo database that holds the catalog and receives the status. */
+export class OdooEnv {
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  ODOO_URL!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  ODOO_DB!: string;
+
+  @IsString()
+  @IsNotEmpty()
+  ODOO_LOGIN!: string;
+
+  /** An API key (or the password) of ODOO_LOGIN; never logged. */
+  @IsString()
+  @IsNotEmpty()
+  ODOO_API_KEY!: string;
+
+  @IsIn(['auto', 'json2', 'jsonrpc'])
+  ODOO_PROTOCOL: 'auto' | 'json2' | 'jsonrpc' = 'auto';
+
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  ODOO_TIMEOUT_MS: number = 30_000;
+}
+
+/** Read by the poller's scheduler and by the API (which cancels a deleted server's pending poll). */
+export class ScheduleEnv {
+  /** Default seconds between two polls of a server (a server may set its own). */
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  POLL_INTERVAL_S: number = 60;
+}
+
+export const POLLER_ROLES = ['scheduler', 'worker', 'writer'] as const;
+export type PollerRole = (typeof POLLER_ROLES)[number];
+
+/** The poller process: which roles it runs and how. */
+export class PollerEnv {
+  @Transform(toList)
+  @IsIn(POLLER_ROLES, { each: true, message: `each role must be one of ${POLLER_ROLES.join(', ')}` })
+  @IsNotEmpty()
+  POLLER_ROLES: PollerRole[] = [...POLLER_ROLES];
+
+  /** One query's time limit; an offline server holds a worker slot this long. */
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  POLL_TIMEOUT_MS: number = 3_000;
+
+  /** Queries in flight per worker process: size it from rate x timeout, not from CPU. */
+  @IsInt()
+  @Min(1)
+  @Max(20_000)
+  POLL_CONCURRENCY: number = 200;
+
+  /** How often the scheduler looks for servers whose slot has started. */
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  SCHEDULER_TICK_MS: number = 1_000;
+
+  /** How often the scheduler re-reads the catalog from Odoo. */
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
+  CATALOG_SYNC_MS: number = 10_000;
+
+  /** Reports per Odoo call at most. */
+  @IsInt()
+  @Min(1)
+  @Max(5_000)
+  WRITER_BATCH_SIZE: number = 500;
+
+  /** How long the writer waits to fill a batch before it sends what it has. */
+  @IsInt()
+  @Min(10)
+  @Max(60_000)
+  WRITER_FLUSH_MS: number = 1_000;
+}
+
+/** The HTTP API. */
+export class ApiEnv {
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  PORT: number = 3000;
+
+  @IsString()
+  @IsNotEmpty()
+  API_HOST: string = '0.0.0.0';
+}

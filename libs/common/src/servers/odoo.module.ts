@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { OdooClient } from '#odoo-client';
+import type { OdooEnv } from '../config/env.js';
+import { ServerRepository } from './server.repository.js';
+
+/** The Odoo client for the configured database, and the catalog repository on top of it. */
+@Module({})
+export class OdooModule {
+  static forRoot(odoo: OdooEnv): DynamicModule {
+    const client = {
+      provide: OdooClient,
+      useFactory: () =>
+        new OdooClient({
+          url: odoo.ODOO_URL,
+          db: odoo.ODOO_DB,
+          login: odoo.ODOO_LOGIN,
+          apiKey: odoo.ODOO_API_KEY,
+          protocol: odoo.ODOO_PROTOCOL,
+          timeoutMs: odoo.ODOO_TIMEOUT_MS,
+        }),
+    };
+    return { module: OdooModule, global: true, providers: [client, ServerRepository], exports: [client, ServerRepository] };
+  }
+}
