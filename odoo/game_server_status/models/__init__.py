@@ -1,0 +1,2 @@
+from . import game_server
+from . import series_views

@@ -1,0 +1,1 @@
+from . import test_apply_status_reports
