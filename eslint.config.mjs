@@ -17,9 +17,24 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // Apps and libs reach each other only through the package.json aliases; tests may
+    // import an app's factory or a test/support helper directly.
+    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../../*/*', '**/libs/*/src/**', '**/apps/*/src/**'], message: 'Use the #common, #providers or #odoo-client aliases across projects.' }] },
+        {
+          patterns: [
+            {
+              group: ['**/apps/*/src/**', '**/libs/*/src/**', '../../*/*'],
+              message: 'Use the #common, #providers or #odoo-client aliases across projects.',
+            },
+          ],
+        },
       ],
     },
   },

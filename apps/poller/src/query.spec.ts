@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TIMEOUT_MS, parseHostPort, parseQueryArgs } from './query.js';
+
+const GAMES = ['minecraft', 'csgo'];
+const sut = (...argv: string[]) => parseQueryArgs(argv, GAMES);
+
+describe('parseQueryArgs', () => {
+  it('reads game, host and port with the default timeout', () => {
+    expect(sut('minecraft', 'mc.example.com:25566')).toEqual({
+      kind: 'query',
+      game: 'minecraft',
+      host: 'mc.example.com',
+      port: 25566,
+      timeoutMs: DEFAULT_TIMEOUT_MS,
+    });
+  });
+
+  it('leaves the port to the game default when none is given', () => {
+    expect(sut('minecraft', '127.0.0.1')).toMatchObject({ host: '127.0.0.1', port: undefined });
+  });
+
+  it('reads --timeout before, between or after the arguments, in both spellings', () => {
+    expect(sut('--timeout', '500', 'minecraft', 'h')).toMatchObject({ timeoutMs: 500 });
+    expect(sut('minecraft', '--timeout=750', 'h')).toMatchObject({ timeoutMs: 750 });
+    expect(sut('minecraft', 'h', '--timeout', '1')).toMatchObject({ timeoutMs: 1 });
+  });
+
+  it('reads IPv6 literals, bracketed with a port or bare without', () => {
+    expect(sut('minecraft', '[::1]:25565')).toMatchObject({ host: '::1', port: 25565 });
+    expect(sut('minecraft', '[2001:db8::1]')).toMatchObject({
+      host: '2001:db8::1',
+      port: undefined,
+    });
+    expect(sut('minecraft', '2001:db8::1')).toMatchObject({ host: '2001:db8::1', port: undefined });
+  });
+
+  it.each([
+    [[], 'missing arguments'],
+    [['minecraft'], 'missing arguments'],
+    [['tetris', 'h'], "unknown game 'tetris' (supported: minecraft, csgo)"],
+    [['minecraft', 'h', 'extra'], "unexpected argument 'extra'"],
+    [['minecraft', 'h', '--verbose'], "unknown option '--verbose'"],
+    [['minecraft', 'h', '--timeout'], "bad --timeout '' (1-600000 ms)"],
+    [['minecraft', 'h', '--timeout', '0'], "bad --timeout '0' (1-600000 ms)"],
+    [['minecraft', 'h', '--timeout=1.5'], "bad --timeout '1.5' (1-600000 ms)"],
+    [['minecraft', 'h', '--timeout', '-5'], "bad --timeout '-5' (1-600000 ms)"],
+  ])('rejects %j: %s', (argv, message) => {
+    expect(sut(...argv)).toEqual({ kind: 'error', message });
+  });
+
+  it('asks for help', () => {
+    expect(sut('minecraft', '--help')).toEqual({ kind: 'help' });
+    expect(sut('-h')).toEqual({ kind: 'help' });
+  });
+});
+
+describe('parseHostPort', () => {
+  it.each([
+    ['h:0', "bad port '0' (1-65535)"],
+    ['h:65536', "bad port '65536' (1-65535)"],
+    ['h:', "bad port '' (1-65535)"],
+    ['h:25a', "bad port '25a' (1-65535)"],
+    ['h:+25', "bad port '+25' (1-65535)"],
+    [':25565', "missing host in ':25565'"],
+    ['', "missing host in ''"],
+    ['[::1', "missing ']' in '[::1'"],
+    ['[nope]:1', "'nope' is not an IPv6 address"],
+    ['[::1]25565', "unexpected '25565' after ']'"],
+    ['[::1]:', "bad port '' (1-65535)"],
+    ['::1:25565:x', "bad address '::1:25565:x' (IPv6 with a port: [addr]:port)"],
+  ])('rejects %j', (text, error) => {
+    expect(parseHostPort(text)).toEqual({ error });
+  });
+
+  it('accepts the highest port', () => {
+    expect(parseHostPort('h:65535')).toEqual({ host: 'h', port: 65535 });
+  });
+});

@@ -1,0 +1,147 @@
+/*
+ * Operator command: query one game server once, the way a poll worker does, and print the
+ * StatusReport as one line of JSON (serverId 0).
+ *
+ *   npm run --silent query -- <game> <host>[:<port>] [--timeout <ms>]
+ *
+ * Exit status: 0 the server answered, 1 it is offline (the report says why), 2 bad arguments.
+ * No NestJS here: the provider registry is used directly.
+ */
+import net from 'node:net';
+import { type StatusReport, offlineReport, onlineReport } from '#common';
+import { ProviderError, createProviderRegistry } from '#providers';
+
+export const USAGE =
+  'usage: query <game> <host>[:<port>] [--timeout <ms>]   (IPv6 with a port: [::1]:25565)';
+export const DEFAULT_TIMEOUT_MS = 3000;
+const MAX_TIMEOUT_MS = 600_000;
+
+export interface QueryArgs {
+  game: string;
+  host: string;
+  /** Undefined: the game's default port. */
+  port: number | undefined;
+  timeoutMs: number;
+}
+
+export type ParsedArgs =
+  ({ kind: 'query' } & QueryArgs) | { kind: 'help' } | { kind: 'error'; message: string };
+
+function parsePort(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text)) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65_535 ? port : undefined;
+}
+
+/** Splits `host`, `host:port`, `[v6]`, `[v6]:port` or a bare IPv6 literal. */
+export function parseHostPort(
+  text: string,
+): { host: string; port: number | undefined } | { error: string } {
+  let host: string;
+  let portText: string | undefined;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return { error: `missing ']' in '${text}'` };
+    host = text.slice(1, close);
+    if (!net.isIPv6(host)) return { error: `'${host}' is not an IPv6 address` };
+    const rest = text.slice(close + 1);
+    if (rest !== '') {
+      if (!rest.startsWith(':')) return { error: `unexpected '${rest}' after ']'` };
+      portText = rest.slice(1);
+    }
+  } else {
+    const colons = text.split(':').length - 1;
+    if (colons > 1) {
+      // Several colons only make sense as an IPv6 literal, which cannot carry a port unbracketed.
+      if (!net.isIPv6(text))
+        return { error: `bad address '${text}' (IPv6 with a port: [addr]:port)` };
+      host = text;
+    } else {
+      const colon = text.indexOf(':');
+      host = colon < 0 ? text : text.slice(0, colon);
+      if (colon >= 0) portText = text.slice(colon + 1);
+    }
+  }
+  if (host === '') return { error: `missing host in '${text}'` };
+  if (portText === undefined) return { host, port: undefined };
+  const port = parsePort(portText);
+  return port === undefined ? { error: `bad port '${portText}' (1-65535)` } : { host, port };
+}
+
+/** Reads the command line (without `node` and the script); pure, so it is unit-tested. */
+export function parseQueryArgs(argv: readonly string[], gameIds: readonly string[]): ParsedArgs {
+  const positional: string[] = [];
+  let timeoutMs = DEFAULT_TIMEOUT_MS;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '-h' || arg === '--help') return { kind: 'help' };
+    if (arg === '--timeout' || arg.startsWith('--timeout=')) {
+      const value = arg === '--timeout' ? argv[++i] : arg.slice('--timeout='.length);
+      const ms = value !== undefined && /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
+      if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
+        return {
+          kind: 'error',
+          message: `bad --timeout '${value ?? ''}' (1-${MAX_TIMEOUT_MS} ms)`,
+        };
+      }
+      timeoutMs = ms;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      return { kind: 'error', message: `unknown option '${arg}'` };
+    } else {
+      positional.push(arg);
+    }
+  }
+  const [game, address, ...extra] = positional;
+  if (game === undefined || address === undefined) {
+    return { kind: 'error', message: 'missing arguments' };
+  }
+  if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
+  if (!gameIds.includes(game)) {
+    return { kind: 'error', message: `unknown game '${game}' (supported: ${gameIds.join(', ')})` };
+  }
+  const target = parseHostPort(address);
+  if ('error' in target) return { kind: 'error', message: target.error };
+  return { kind: 'query', game, host: target.host, port: target.port, timeoutMs };
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const registry = createProviderRegistry();
+  const gameIds = registry.games().map((game) => game.id);
+  const parsed = parseQueryArgs(argv, gameIds);
+  switch (parsed.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\ngames: ${gameIds.join(', ')}\n`);
+      return 0;
+    case 'error':
+      process.stderr.write(`query: ${parsed.message}\n${USAGE}\n`);
+      return 2;
+    case 'query':
+      break;
+  }
+  let report: StatusReport;
+  try {
+    const status = await registry
+      .get(parsed.game)
+      .query({ host: parsed.host, port: parsed.port }, { timeoutMs: parsed.timeoutMs });
+    report = onlineReport(0, new Date(), status);
+  } catch (err) {
+    if (!(err instanceof ProviderError)) throw err;
+    report = offlineReport(0, new Date(), { code: err.code, message: err.message });
+  }
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+  return report.online ? 0 : 1;
+}
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(
+        `query: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exitCode = 1;
+    },
+  );
+}
