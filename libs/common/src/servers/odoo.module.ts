@@ -1,11 +1,18 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { OdooClient } from '#odoo-client';
 import type { OdooEnv } from '../config/env.js';
 import { ServerRepository } from './server.repository.js';
 
 /** The Odoo client for the configured database, and the catalog repository on top of it. */
 @Module({})
-export class OdooModule {
+export class OdooModule implements OnModuleDestroy {
+  constructor(private readonly client: OdooClient) {}
+
+  /** Frees the client's keep-alive sockets, so a closing process is not held open. */
+  onModuleDestroy(): void {
+    this.client.close();
+  }
+
   static forRoot(odoo: OdooEnv): DynamicModule {
     const client = {
       provide: OdooClient,

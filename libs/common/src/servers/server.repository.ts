@@ -131,7 +131,7 @@ function int(value: unknown): number | null {
 }
 
 function date(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? fromOdooDatetime(value).toISOString() : null;
+  return typeof value === 'string' ? (fromOdooDatetime(value)?.toISOString() ?? null) : null;
 }
 
 function toCatalog(row: OdooServer): CatalogServer {

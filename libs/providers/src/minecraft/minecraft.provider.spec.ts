@@ -2,8 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-// test/support is shared test tooling, not a project with an alias; the rule targets
-// imports between apps and libs.
 import {
   type MinecraftResponder,
   startMinecraftResponder,
