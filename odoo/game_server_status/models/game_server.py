@@ -49,8 +49,9 @@ class GameServer(models.Model):
     query_port = fields.Integer(
         help="Port answering status queries when it differs from the game port; empty means the game port.")
     poll_interval = fields.Integer(
-        string='Poll Interval (s)', required=True, default=60,
-        help="Seconds between two status queries (at least 5).")
+        string='Poll Interval (s)',
+        help="Seconds between two status queries (at least 5); empty uses the poller's default "
+             "(POLL_INTERVAL_S, 60 unless configured).")
     active = fields.Boolean(default=True)
     notes = fields.Text()
 
@@ -73,6 +74,11 @@ class GameServer(models.Model):
     last_error_code = fields.Char(copy=False)
     last_error = fields.Char(copy=False)
     consecutive_failures = fields.Integer(copy=False)
+    # Odoo datetimes keep whole seconds, but two polls of a server can finish in the same
+    # second (a new server's first poll late in its slot, then the next slot's). The report
+    # time in epoch milliseconds orders reports exactly; NUMERIC(16,0) holds it without loss.
+    last_report_ms = fields.Float(digits=(16, 0), readonly=True, copy=False,
+                                  help="Check time of the last applied report, epoch milliseconds.")
 
     # ------------------------------------------------------------------
     # Constraints (@api.constrains works the same on 17, 18 and 19;
@@ -97,9 +103,9 @@ class GameServer(models.Model):
     @api.constrains('poll_interval')
     def _check_poll_interval(self):
         for server in self:
-            if server.poll_interval < 5:
+            if server.poll_interval and server.poll_interval < 5:
                 raise ValidationError(_(
-                    "Game server %(name)s: the poll interval must be at least 5 seconds (got %(interval)s).",
+                    "Game server %(name)s: the poll interval must be empty or at least 5 seconds (got %(interval)s).",
                     name=server.name, interval=server.poll_interval))
 
     # ------------------------------------------------------------------
@@ -111,19 +117,20 @@ class GameServer(models.Model):
 
         :param reports: list of dicts with the keys ``server_id`` (int),
             ``checked_at`` ('YYYY-MM-DD HH:MM:SS', UTC), ``online`` (bool) and
-            optionally ``latency_ms``, ``players_online``, ``players_max``,
+            optionally ``checked_at_ms`` (the same instant in epoch milliseconds,
+            which orders reports finer than a second), ``latency_ms``, ``players_online``, ``players_max``,
             ``bots`` (numbers or null), ``player_names`` (list of str),
             ``name``, ``map``, ``version``, ``game_mode``, ``error_code``,
             ``error_message`` (str or null), ``password_protected`` (bool or null).
             Unknown keys are ignored.
         :return: ``{'applied': int, 'ignored': int, 'missing': [server ids]}``:
             reports applied; reports ignored because they are not newer than
-            the server's ``last_checked``; servers that do not exist (their
+            the last report applied to their server; servers that do not exist (their
             reports are dropped).
         :raise ValidationError: if any report is malformed (nothing is applied).
 
-        Per server, reports are applied in ``checked_at`` order and only when
-        newer than ``last_checked``: replaying a batch changes nothing and an
+        Per server, reports are applied in time order and only when newer than
+        the last one applied: replaying a batch changes nothing and an
         older report never overwrites a newer one. Archived servers still take
         reports. Each server is written once, with its final values.
         """
@@ -157,16 +164,18 @@ class GameServer(models.Model):
         """
         self.ensure_one()
         last_checked = self.last_checked
+        last_ms = self.last_report_ms
         failures = self.consecutive_failures
         last_online = None
         latest = None
         applied = ignored = 0
-        for report in sorted(reports, key=lambda r: r['checked_at']):  # stable: batch order breaks ties
-            if last_checked and report['checked_at'] <= last_checked:
+        for report in sorted(reports, key=lambda r: r['report_ms']):  # stable: batch order breaks ties
+            if report['report_ms'] <= last_ms:
                 ignored += 1
                 continue
             applied += 1
             latest = report
+            last_ms = report['report_ms']
             last_checked = report['checked_at']
             if report['online']:
                 failures = 0
@@ -183,6 +192,7 @@ class GameServer(models.Model):
             'password_protected': latest['password_protected'],
             'player_names': '\n'.join(latest['player_names']) or False,
             'last_checked': last_checked,
+            'last_report_ms': last_ms,
             'consecutive_failures': failures,
             'last_error_code': False if online else latest['error_code'],
             'last_error': False if online else latest['error_message'],
@@ -217,6 +227,7 @@ class GameServer(models.Model):
             item = {
                 'server_id': parser.server_id('server_id'),
                 'checked_at': parser.checked_at('checked_at', now),
+                'report_ms': parser.millis('checked_at_ms'),
                 'online': parser.boolean('online', required=True),
                 'latency_ms': parser.latency('latency_ms'),
                 'password_protected': parser.boolean('password_protected'),
@@ -224,6 +235,8 @@ class GameServer(models.Model):
                 'error_code': parser.text('error_code'),
                 'error_message': parser.text('error_message'),
             }
+            if item['report_ms'] is None and item['checked_at']:
+                item['report_ms'] = _epoch_ms(item['checked_at'])
             for key in _REPORT_COUNTS:
                 item[key] = parser.count(key)
             for key in _REPORT_TEXTS:
@@ -236,6 +249,14 @@ class GameServer(models.Model):
             raise ValidationError(_("Malformed status reports (nothing was applied):\n%(problems)s",
                                     problems='\n'.join(listed)))
         return parsed
+
+
+def _epoch_ms(moment):
+    """Epoch milliseconds of a naive UTC datetime, as Odoo stores them."""
+    return int((moment - _EPOCH).total_seconds() * 1000)
+
+
+_EPOCH = datetime(1970, 1, 1)
 
 
 class _ReportParser:
@@ -293,6 +314,18 @@ class _ReportParser:
                                  minutes=int(MAX_CLOCK_SKEW.total_seconds() // 60)), value)
             return None
         return moment
+
+    def millis(self, key):
+        """Optional epoch milliseconds (an integral number); None when absent."""
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 10**15:
+            self._problem(key, _("epoch milliseconds (a positive integer) or null"), value)
+            return None
+        return value
 
     def boolean(self, key, required=False):
         value = self._get(key, required)

@@ -136,6 +136,18 @@ class TestApplyStatusReports(TransactionCase):
         self.assertEqual(self.alpha.players_online, 5)
         self.assertEqual(self.alpha.last_checked, dt(T1))
 
+    def test_reports_in_the_same_second_are_ordered_by_milliseconds(self):
+        first = online(self.alpha.id, T0, checked_at_ms=1714564800100, players_online=3)
+        second = online(self.alpha.id, T0, checked_at_ms=1714564800900, players_online=4)
+        self.assertEqual(self.apply([second, first]), {'applied': 2, 'ignored': 0, 'missing': []})
+        self.assertEqual(self.alpha.players_online, 4)
+        # The same two again: both already applied.
+        self.assertEqual(self.apply([first, second]), {'applied': 0, 'ignored': 2, 'missing': []})
+
+    def test_bad_milliseconds_are_a_validation_error(self):
+        with self.assertRaises(ValidationError):
+            self.apply([online(self.alpha.id, T0, checked_at_ms='soon')])
+
     def test_duplicate_in_one_batch_applies_once(self):
         result = self.apply([offline(self.alpha.id, T0), offline(self.alpha.id, T0)])
         self.assertEqual(result, {'applied': 1, 'ignored': 1, 'missing': []})
@@ -269,12 +281,13 @@ class TestGameServerModel(TransactionCase):
     def test_constraints(self):
         Server = self.env['game.server']
         base = {'name': 'S', 'game': 'minecraft', 'host': 'h.example.test', 'port': 25565}
-        for bad in ({'port': 0}, {'port': 65536}, {'query_port': 70000}, {'query_port': -1}, {'poll_interval': 4}):
+        for bad in ({'port': 0}, {'port': 65536}, {'query_port': 70000}, {'query_port': -1}, {'poll_interval': 4}, {'poll_interval': -1}):
             with self.assertRaises(ValidationError, msg=str(bad)):
                 Server.create(dict(base, **bad))
         server = Server.create(dict(base, query_port=0, poll_interval=5))
         self.assertEqual(server.poll_interval, 5)
-        self.assertEqual(Server.create(base).poll_interval, 60)
+        # Empty means the poller's own default interval.
+        self.assertEqual(Server.create(base).poll_interval, 0)
 
     def test_copy_does_not_copy_live_status(self):
         server = self.env['game.server'].create({'name': 'S', 'game': 'minecraft', 'host': 'h.example.test', 'port': 1})
