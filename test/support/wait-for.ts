@@ -19,7 +19,9 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last saw: ${describe(last)}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last saw: ${describe(last)}`,
+      );
     }
     await sleep(everyMs);
   }

@@ -22,7 +22,9 @@ describe('slotStartFor', () => {
   it('spreads consecutive server ids over the interval', () => {
     const now = 1_700_000_000_000;
     const offsets = new Set(
-      Array.from({ length: 100 }, (_, i) => Math.floor(((slotStartFor(i + 1, 60_000, now) % 60_000) / 6_000))),
+      Array.from({ length: 100 }, (_, i) =>
+        Math.floor((slotStartFor(i + 1, 60_000, now) % 60_000) / 6_000),
+      ),
     );
     // 100 servers should touch most of the ten 6-second bands of a minute.
     expect(offsets.size).toBeGreaterThanOrEqual(8);

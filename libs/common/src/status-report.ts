@@ -1,5 +1,13 @@
 /** Why a query failed; the same codes for every protocol. */
-export const ERROR_CODES = ['timeout', 'refused', 'unreachable', 'dns', 'protocol', 'denied', 'unsupported'] as const;
+export const ERROR_CODES = [
+  'timeout',
+  'refused',
+  'unreachable',
+  'dns',
+  'protocol',
+  'denied',
+  'unsupported',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** What one successful query learned about a game server. Same shape for every game. */
@@ -42,7 +50,11 @@ export interface StatusReport {
 /** At most this many player names travel in a report: enough for a glance, never a flood. */
 export const MAX_PLAYER_NAMES = 50;
 
-export function onlineReport(serverId: number, checkedAt: Date, status: ServerStatus): StatusReport {
+export function onlineReport(
+  serverId: number,
+  checkedAt: Date,
+  status: ServerStatus,
+): StatusReport {
   return {
     serverId,
     checkedAt: checkedAt.toISOString(),

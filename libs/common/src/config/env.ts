@@ -62,7 +62,10 @@ export type PollerRole = (typeof POLLER_ROLES)[number];
 /** The poller process: which roles it runs and how. */
 export class PollerEnv {
   @Transform(toList)
-  @IsIn(POLLER_ROLES, { each: true, message: `each role must be one of ${POLLER_ROLES.join(', ')}` })
+  @IsIn(POLLER_ROLES, {
+    each: true,
+    message: `each role must be one of ${POLLER_ROLES.join(', ')}`,
+  })
   @IsNotEmpty()
   POLLER_ROLES: PollerRole[] = [...POLLER_ROLES];
 

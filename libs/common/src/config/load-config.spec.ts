@@ -21,7 +21,11 @@ describe('validateEnv', () => {
 
   it('names every bad variable in one error', () => {
     const run = () =>
-      validateEnv(PollerEnv, { POLLER_ROLES: 'worker,cook', POLL_TIMEOUT_MS: 'soon', POLL_CONCURRENCY: '0' });
+      validateEnv(PollerEnv, {
+        POLLER_ROLES: 'worker,cook',
+        POLL_TIMEOUT_MS: 'soon',
+        POLL_CONCURRENCY: '0',
+      });
     expect(run).toThrow(ConfigError);
     try {
       run();
@@ -53,7 +57,9 @@ describe('validateEnv', () => {
   });
 
   it('says so when NAME_FILE cannot be read', () => {
-    expect(() => validateEnv(RedisEnv, { REDIS_URL_FILE: '/nonexistent/file' })).toThrow(/REDIS_URL_FILE: cannot read/);
+    expect(() => validateEnv(RedisEnv, { REDIS_URL_FILE: '/nonexistent/file' })).toThrow(
+      /REDIS_URL_FILE: cannot read/,
+    );
   });
 });
 

@@ -33,7 +33,10 @@ export function validateEnv<T extends object>(cls: EnvClass<T>, env: NodeJS.Proc
       raw[key] = env[key];
     }
   }
-  const instance = plainToInstance(cls, raw, { exposeDefaultValues: true, enableImplicitConversion: true });
+  const instance = plainToInstance(cls, raw, {
+    exposeDefaultValues: true,
+    enableImplicitConversion: true,
+  });
   problems.push(...validateSync(instance, { forbidUnknownValues: false }).flatMap(describe));
   if (problems.length > 0) throw new ConfigError(problems);
   return instance;

@@ -7,7 +7,11 @@ import { ConfigError } from './load-config.js';
 export function startProcess(name: string, bootstrap: () => Promise<void>): void {
   bootstrap().catch((err: unknown) => {
     const why =
-      err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      err instanceof ConfigError
+        ? err.message
+        : err instanceof Error
+          ? (err.stack ?? err.message)
+          : String(err);
     process.stderr.write(`${name} failed to start: ${why}\n`);
     process.exit(1);
   });

@@ -26,6 +26,11 @@ export class OdooModule implements OnModuleDestroy {
           timeoutMs: odoo.ODOO_TIMEOUT_MS,
         }),
     };
-    return { module: OdooModule, global: true, providers: [client, ServerRepository], exports: [client, ServerRepository] };
+    return {
+      module: OdooModule,
+      global: true,
+      providers: [client, ServerRepository],
+      exports: [client, ServerRepository],
+    };
   }
 }

@@ -9,7 +9,16 @@ import {
 } from '../catalog.js';
 import type { StatusReport } from '../status-report.js';
 
-const CATALOG_FIELDS = ['id', 'name', 'game', 'host', 'port', 'query_port', 'poll_interval', 'active'];
+const CATALOG_FIELDS = [
+  'id',
+  'name',
+  'game',
+  'host',
+  'port',
+  'query_port',
+  'poll_interval',
+  'active',
+];
 const VIEW_FIELDS = [
   ...CATALOG_FIELDS,
   'notes',
@@ -52,11 +61,17 @@ export class ServerRepository {
 
   /** Every active server, as the scheduler needs them. */
   async listCatalog(): Promise<CatalogServer[]> {
-    const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], { fields: CATALOG_FIELDS, order: 'id' });
+    const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
+      fields: CATALOG_FIELDS,
+      order: 'id',
+    });
     return rows.map(toCatalog);
   }
 
-  async list(opts: { limit: number; offset: number }): Promise<{ items: ServerView[]; total: number }> {
+  async list(opts: {
+    limit: number;
+    offset: number;
+  }): Promise<{ items: ServerView[]; total: number }> {
     const [rows, total] = await Promise.all([
       this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
         fields: VIEW_FIELDS,
@@ -104,6 +119,8 @@ export class ServerRepository {
       reports: reports.map((r) => ({
         server_id: r.serverId,
         checked_at: toOdooDatetime(new Date(r.checkedAt)),
+        // Odoo datetimes keep whole seconds; this orders two reports of the same second.
+        checked_at_ms: Date.parse(r.checkedAt),
         online: r.online,
         latency_ms: r.latencyMs,
         players_online: r.playersOnline,
@@ -162,7 +179,8 @@ function toView(row: OdooServer): ServerView {
       version: str(row.version),
       gameMode: str(row.game_mode),
       motd: str(row.motd),
-      passwordProtected: typeof row.password_protected === 'boolean' ? row.password_protected : null,
+      passwordProtected:
+        typeof row.password_protected === 'boolean' ? row.password_protected : null,
       playerNames: str(row.player_names)?.split('\n') ?? [],
       lastChecked: date(row.last_checked),
       lastOnline: date(row.last_online),

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { startProcess } from '#common';
+import { createPoller } from './poller.app.js';
+
+startProcess('poller', async () => {
+  const { poller } = await createPoller(process.env);
+  new Logger('Poller').log(`running roles: ${poller.POLLER_ROLES.join(', ')}`);
+});

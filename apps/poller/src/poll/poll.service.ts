@@ -1,0 +1,57 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import {
+  JobName,
+  offlineReport,
+  onlineReport,
+  type PollJobData,
+  PollerEnv,
+  QueueName,
+  type ReportJobData,
+  reportJobId,
+  type StatusReport,
+} from '#common';
+import { ProviderError, ProviderRegistry } from '#providers';
+
+/** Queries one server and hands the outcome, online or not, to the writer. */
+@Injectable()
+export class PollService {
+  constructor(
+    private readonly providers: ProviderRegistry,
+    private readonly env: PollerEnv,
+    @InjectQueue(QueueName.Report) private readonly reportQueue: Queue<ReportJobData>,
+  ) {}
+
+  async poll(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
+    const report = await this.query(job, signal);
+    await this.reportQueue.add(
+      JobName.ApplyReport,
+      { ...report, slotStart: job.slotStart },
+      // A retried poll job must not hand the writer a second report for its slot.
+      { jobId: reportJobId(job.serverId, job.slotStart), removeOnComplete: { age: job.intervalS } },
+    );
+    return report;
+  }
+
+  /** Never throws for the game server's sake: a silent or broken server is an offline report. */
+  private async query(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
+    try {
+      const provider = this.providers.get(job.game);
+      const status = await provider.query(
+        { host: job.host, port: job.port },
+        { timeoutMs: this.env.POLL_TIMEOUT_MS, ...(signal ? { signal } : {}) },
+      );
+      return onlineReport(job.serverId, new Date(), status);
+    } catch (err) {
+      const error =
+        err instanceof ProviderError
+          ? { code: err.code, message: err.message }
+          : {
+              code: 'protocol' as const,
+              message: err instanceof Error ? err.message : String(err),
+            };
+      return offlineReport(job.serverId, new Date(), error);
+    }
+  }
+}

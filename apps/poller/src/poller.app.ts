@@ -1,0 +1,31 @@
+import type { INestApplicationContext, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigReader, OdooEnv, PollerEnv, RedisEnv, ScheduleEnv } from '#common';
+import { PollerModule } from './poller.module.js';
+
+/**
+ * The poller from an environment, validated first, with its roles running;
+ * main.ts and the e2e tests share it. No HTTP server: it talks only to Redis,
+ * Odoo and game servers.
+ */
+export async function createPoller(
+  env: NodeJS.ProcessEnv,
+  logger?: LogLevel[],
+): Promise<{ app: INestApplicationContext; poller: PollerEnv }> {
+  const config = new ConfigReader(env);
+  const pollerRead = config.read(PollerEnv);
+  // A pure poll worker never talks to Odoo, so it needs no Odoo credentials.
+  const needsOdoo = !pollerRead || pollerRead.POLLER_ROLES.some((role) => role !== 'worker');
+  const [redis, schedule, poller, odoo] = config.assertValid(
+    config.read(RedisEnv),
+    config.read(ScheduleEnv),
+    pollerRead,
+    needsOdoo ? config.read(OdooEnv) : null,
+  );
+  const app = await NestFactory.createApplicationContext(
+    PollerModule.forRoot({ redis, schedule, poller, odoo }),
+    logger ? { logger } : {},
+  );
+  app.enableShutdownHooks();
+  return { app, poller };
+}
