@@ -118,6 +118,17 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
     expect(one.status.lastChecked).not.toBeNull();
   });
 
+  it('serves Bull Board at /queues and liveness at /health/live', async () => {
+    const board = await fetch(`${baseUrl}/queues`);
+    expect(board.status).toBe(200);
+    expect(board.headers.get('content-type')).toContain('text/html');
+    const queues = (await (await fetch(`${baseUrl}/queues/api/queues`)).json()) as {
+      queues: { name: string }[];
+    };
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(['poll', 'report']);
+    expect(await (await fetch(`${baseUrl}/health/live`)).json()).toEqual({ status: 'ok' });
+  });
+
   it('rejects a bad registration with every field error and stores nothing', async () => {
     const res = await fetch(`${baseUrl}/servers`, {
       method: 'POST',

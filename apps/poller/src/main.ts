@@ -4,6 +4,6 @@ import { startProcess } from '#common';
 import { createPoller } from './poller.app.js';
 
 startProcess('poller', async () => {
-  const { poller } = await createPoller(process.env);
-  new Logger('Poller').log(`running roles: ${poller.POLLER_ROLES.join(', ')}`);
+  const { roles } = await createPoller(process.env);
+  new Logger('Poller').log(`running roles: ${roles.POLLER_ROLES.join(', ')}`);
 });

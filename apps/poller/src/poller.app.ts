@@ -1,6 +1,6 @@
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigReader, OdooEnv, PollerEnv, RedisEnv, ScheduleEnv } from '#common';
+import { ConfigReader, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv, ScheduleEnv } from '#common';
 import { PollerModule } from './poller.module.js';
 
 /**
@@ -11,21 +11,22 @@ import { PollerModule } from './poller.module.js';
 export async function createPoller(
   env: NodeJS.ProcessEnv,
   logger?: LogLevel[],
-): Promise<{ app: INestApplicationContext; poller: PollerEnv }> {
+): Promise<{ app: INestApplicationContext; roles: PollerRolesEnv }> {
   const config = new ConfigReader(env);
-  const pollerRead = config.read(PollerEnv);
+  const rolesRead = config.read(PollerRolesEnv);
   // A pure poll worker never talks to Odoo, so it needs no Odoo credentials.
-  const needsOdoo = !pollerRead || pollerRead.POLLER_ROLES.some((role) => role !== 'worker');
-  const [redis, schedule, poller, odoo] = config.assertValid(
+  const needsOdoo = !rolesRead || rolesRead.POLLER_ROLES.some((role) => role !== 'worker');
+  const [roles, redis, schedule, poller, odoo] = config.assertValid(
+    rolesRead,
     config.read(RedisEnv),
     config.read(ScheduleEnv),
-    pollerRead,
+    config.read(PollerEnv),
     needsOdoo ? config.read(OdooEnv) : null,
   );
   const app = await NestFactory.createApplicationContext(
-    PollerModule.forRoot({ redis, schedule, poller, odoo }),
+    PollerModule.forRoot({ roles, redis, schedule, poller, odoo }),
     logger ? { logger } : {},
   );
   app.enableShutdownHooks();
-  return { app, poller };
+  return { app, roles };
 }

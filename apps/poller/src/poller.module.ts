@@ -4,6 +4,7 @@ import {
   OdooEnv,
   OdooModule,
   PollerEnv,
+  PollerRolesEnv,
   QueuesModule,
   RedisEnv,
   ScheduleEnv,
@@ -15,6 +16,7 @@ import { SchedulerService } from './scheduler/scheduler.service.js';
 import { ReportWriter } from './write/report-writer.service.js';
 
 export interface PollerConfig {
+  roles: PollerRolesEnv;
   redis: RedisEnv;
   schedule: ScheduleEnv;
   poller: PollerEnv;
@@ -25,8 +27,8 @@ export interface PollerConfig {
 /** One process, any of the three roles: scheduler, poll worker, writer. */
 @Module({})
 export class PollerModule {
-  static forRoot({ redis, schedule, poller, odoo }: PollerConfig): DynamicModule {
-    const roles = new Set(poller.POLLER_ROLES);
+  static forRoot({ roles: rolesEnv, redis, schedule, poller, odoo }: PollerConfig): DynamicModule {
+    const roles = new Set(rolesEnv.POLLER_ROLES);
     const providers = [
       ...(roles.has('scheduler') ? [SchedulerService] : []),
       ...(roles.has('worker') ? [PollService, PollProcessor] : []),

@@ -59,8 +59,8 @@ export class ScheduleEnv {
 export const POLLER_ROLES = ['scheduler', 'worker', 'writer'] as const;
 export type PollerRole = (typeof POLLER_ROLES)[number];
 
-/** The poller process: which roles it runs and how. */
-export class PollerEnv {
+/** Which roles a poller process runs; read on its own, since it decides what else is needed. */
+export class PollerRolesEnv {
   @Transform(toList)
   @IsIn(POLLER_ROLES, {
     each: true,
@@ -68,7 +68,10 @@ export class PollerEnv {
   })
   @IsNotEmpty()
   POLLER_ROLES: PollerRole[] = [...POLLER_ROLES];
+}
 
+/** How the poller's roles run. */
+export class PollerEnv {
   /** One query's time limit; an offline server holds a worker slot this long. */
   @IsInt()
   @Min(100)

@@ -2,27 +2,28 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApiEnv, OdooEnv, PollerEnv, RedisEnv } from './env.js';
+import { ApiEnv, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv } from './env.js';
 import { ConfigError, ConfigReader, validateEnv } from './load-config.js';
 
 describe('validateEnv', () => {
   it('fills defaults when variables are absent', () => {
-    const sut = validateEnv(PollerEnv, {});
-    expect(sut.POLLER_ROLES).toEqual(['scheduler', 'worker', 'writer']);
-    expect(sut.POLL_CONCURRENCY).toBe(200);
+    expect(validateEnv(PollerRolesEnv, {}).POLLER_ROLES).toEqual(['scheduler', 'worker', 'writer']);
+    expect(validateEnv(PollerEnv, {}).POLL_CONCURRENCY).toBe(200);
     expect(validateEnv(ApiEnv, {}).PORT).toBe(3000);
   });
 
   it('converts numbers and comma lists from strings', () => {
-    const sut = validateEnv(PollerEnv, { POLLER_ROLES: 'worker, writer', POLL_TIMEOUT_MS: '1500' });
-    expect(sut.POLLER_ROLES).toEqual(['worker', 'writer']);
-    expect(sut.POLL_TIMEOUT_MS).toBe(1500);
+    expect(validateEnv(PollerRolesEnv, { POLLER_ROLES: 'worker, writer' }).POLLER_ROLES).toEqual([
+      'worker',
+      'writer',
+    ]);
+    expect(validateEnv(PollerEnv, { POLL_TIMEOUT_MS: '1500' }).POLL_TIMEOUT_MS).toBe(1500);
   });
 
   it('names every bad variable in one error', () => {
     const run = () =>
       validateEnv(PollerEnv, {
-        POLLER_ROLES: 'worker,cook',
+        WRITER_BATCH_SIZE: 'many',
         POLL_TIMEOUT_MS: 'soon',
         POLL_CONCURRENCY: '0',
       });
@@ -31,10 +32,16 @@ describe('validateEnv', () => {
       run();
     } catch (err) {
       const message = (err as ConfigError).message;
-      expect(message).toContain('POLLER_ROLES');
+      expect(message).toContain('WRITER_BATCH_SIZE');
       expect(message).toContain('POLL_TIMEOUT_MS');
       expect(message).toContain('POLL_CONCURRENCY');
     }
+  });
+
+  it('rejects an unknown poller role', () => {
+    expect(() => validateEnv(PollerRolesEnv, { POLLER_ROLES: 'worker,cook' })).toThrow(
+      /POLLER_ROLES/,
+    );
   });
 
   it('reports required Odoo variables that are missing', () => {
