@@ -25,6 +25,8 @@ function clientFor(
     apiKey: odoo.apiKey,
     protocol: 'auto',
     timeoutMs: 2_000,
+    // Most cases look at one failure; the retry cases ask for retries themselves.
+    readRetries: 0,
     ...extra,
   });
 }
@@ -214,6 +216,39 @@ describe.each(['json2', 'jsonrpc'] as const)('OdooClient over %s', (protocol) =>
     const err = await failure(sut.searchCount('game.server', []));
 
     expect(err).toMatchObject({ kind: 'server', httpStatus: 500, retryable: true });
+  });
+
+  it('repeats a read that failed in a retryable way', async () => {
+    const client = another({ readRetries: 2 });
+    odoo.failNext(2, 'http500');
+
+    await expect(client.searchCount('game.server', [])).resolves.toBeTypeOf('number');
+  });
+
+  it('gives up on a read after its retries, and never retries a refused one', async () => {
+    const client = another({ readRetries: 1 });
+    odoo.failNext(2, 'http500');
+    expect(await failure(client.searchCount('game.server', []))).toMatchObject({ kind: 'server' });
+
+    odoo.failNext(2, 'access');
+    const refused = failure(client.searchCount('game.server', []));
+    expect(await refused).toMatchObject({ kind: 'access' });
+    // The second forced failure is still pending: the refused read was not repeated.
+    expect(await failure(client.searchCount('game.server', []))).toMatchObject({ kind: 'access' });
+  });
+
+  it('never repeats a write, even a retryable failure', async () => {
+    const client = another({ readRetries: 2 });
+    odoo.failNext(1, 'http500');
+
+    expect(
+      await failure(
+        client.create('game.server', [{ name: 'once', game: 'minecraft', host: 'h', port: 1 }]),
+      ),
+    ).toMatchObject({
+      kind: 'server',
+    });
+    expect(odoo.records('game.server').some((r) => r.name === 'once')).toBe(false);
   });
 
   it('fails with kind transport while the stand-in is down, and works once it is back', async () => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
 import { encodeValue } from './odoo.codec.js';
 import { OdooError, type OdooErrorContext, type OdooProtocol } from './odoo.error.js';
@@ -29,6 +30,12 @@ export interface OdooClientOptions {
   /** Shared HTTP instance; without one the client makes its own with keep-alive agents. */
   http?: AxiosInstance;
   userAgent?: string;
+  /**
+   * Extra attempts for reads (search, search_read, search_count, read) that failed in a
+   * retryable way (connection lost, serialization conflict, a proxy's 5xx). Reads are safe to
+   * repeat; writes and model methods never retry here (default 2).
+   */
+  readRetries?: number;
 }
 
 /** The server's version, from `/web/version` or `/web/webclient/version_info`. */
@@ -68,9 +75,9 @@ const DEFAULT_USER_AGENT = 'game-status-odoo-client';
 /**
  * A small typed Odoo client over JSON-2 (Odoo 19+) or JSON-RPC (Odoo 17/18, and 19).
  *
- * Every call runs under a timeout. There is no retry loop here: callers sit behind queues that
- * retry, and `OdooError.retryable` tells them whether to. The API key never appears in error
- * messages.
+ * Every call runs under a timeout. Only reads retry here, briefly (see `readRetries`): writes
+ * and model methods are repeated by the callers' queues, which `OdooError.retryable` guides.
+ * The API key never appears in error messages.
  */
 export class OdooClient {
   private readonly conn: OdooConnection;
@@ -134,7 +141,12 @@ export class OdooClient {
   /** Ids of the records matching `domain`. */
   search(model: string, domain: OdooDomain, options: OdooSearchOptions = {}): Promise<number[]> {
     const { limit, offset, order, context } = options;
-    return this.call<number[]>(model, 'search', { domain, limit, offset, order, context }, options);
+    return this.callRead<number[]>(
+      model,
+      'search',
+      { domain, limit, offset, order, context },
+      options,
+    );
   }
 
   /** How many records match `domain` (counting stops at `limit` when given). */
@@ -144,7 +156,7 @@ export class OdooClient {
     options: OdooRequestOptions & { limit?: number } = {},
   ): Promise<number> {
     const { limit, context } = options;
-    return this.call<number>(model, 'search_count', { domain, limit, context }, options);
+    return this.callRead<number>(model, 'search_count', { domain, limit, context }, options);
   }
 
   /** The records with these ids; Odoo fails with `missing` if one does not exist. */
@@ -155,7 +167,7 @@ export class OdooClient {
     options: OdooRequestOptions = {},
   ): Promise<T[]> {
     if (ids.length === 0) return [];
-    return this.call<T[]>(model, 'read', { ids, fields, context: options.context }, options);
+    return this.callRead<T[]>(model, 'read', { ids, fields, context: options.context }, options);
   }
 
   /** Creates one record per entry in one call and one transaction; the new ids, in order. */
@@ -227,6 +239,35 @@ export class OdooClient {
       ...(options.signal !== undefined && { signal: options.signal }),
     };
     return transport.call<T>(model, method, encodeValue(args) as OdooCallArgs, callOptions);
+  }
+
+  /** A read, repeated with a short jittered backoff while it fails in a retryable way. */
+  private async callRead<T>(
+    model: string,
+    method: string,
+    args: OdooCallArgs,
+    options: OdooCallOptions,
+  ): Promise<T> {
+    const retries = this.options.readRetries ?? 2;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.call<T>(model, method, args, options);
+      } catch (err) {
+        if (
+          !(err instanceof OdooError) ||
+          !err.retryable ||
+          attempt >= retries ||
+          options.signal?.aborted
+        ) {
+          throw err;
+        }
+        await sleep(
+          100 * 2 ** attempt * (0.5 + Math.random()),
+          undefined,
+          options.signal ? { signal: options.signal } : {},
+        );
+      }
+    }
   }
 
   /** Frees the keep-alive sockets of the agents this client made itself. */
