@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import type { AddressInfo, Server as NetServer } from 'node:net';
+import {
+  type AddressInfo,
+  type Server as NetServer,
+  type Socket,
+  createServer as createTcpServer,
+} from 'node:net';
 import { createServer } from 'minecraft-protocol';
 
 export interface MinecraftResponderOptions {
@@ -69,6 +74,70 @@ export async function startMinecraftResponder(
       const closed = once(socketServer, 'close');
       server.close();
       await closed;
+    },
+  };
+}
+
+export interface LegacyMinecraftResponderOptions {
+  motd?: string;
+  players?: number;
+  maxPlayers?: number;
+  /** `1.6` answers in the `§1` form with protocol and version; `beta` in `motd§online§max`. */
+  format?: '1.6' | 'beta';
+}
+
+/** A pre-1.7 server: answers the legacy ping, and kicks a modern handshake it cannot parse. */
+export interface LegacyMinecraftResponder {
+  readonly port: number;
+  /** The first bytes of every connection, to check what the client sent. */
+  readonly firstBytes: Buffer[];
+  stop(): Promise<void>;
+}
+
+function kickPacket(text: string): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(text.length);
+  return Buffer.concat([Buffer.from([0xff]), length, Buffer.from(text, 'utf16le').swap16()]);
+}
+
+/**
+ * Starts a legacy Minecraft server on 127.0.0.1 (raw TCP, as minecraft.wiki describes
+ * pre-1.7 servers); always stop it in afterAll/afterEach.
+ */
+export async function startLegacyMinecraftResponder(
+  opts: LegacyMinecraftResponderOptions = {},
+): Promise<LegacyMinecraftResponder> {
+  const motd = opts.motd ?? 'A legacy server';
+  const online = String(opts.players ?? 0);
+  const max = String(opts.maxPlayers ?? 20);
+  const firstBytes: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk: Buffer) => {
+      firstBytes.push(chunk);
+      if (chunk[0] !== 0xfe) {
+        socket.end(kickPacket('Outdated client! Please use 1.6.4'));
+        return;
+      }
+      const text =
+        opts.format === 'beta'
+          ? [motd, online, max].join('§')
+          : ['§1', '78', '1.6.4', motd, online, max].join('\0');
+      socket.end(kickPacket(text));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    firstBytes,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      await once(server, 'close');
     },
   };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TIMEOUT_MS, parseHostPort, parseQueryArgs } from './query.js';
+import { GAMES as GAME_TABLE } from '#providers';
+import { DEFAULT_TIMEOUT_MS, formatGames, parseHostPort, parseQueryArgs } from './query.js';
 
 const GAMES = ['minecraft', 'csgo'];
 const sut = (...argv: string[]) => parseQueryArgs(argv, GAMES);
@@ -12,7 +13,19 @@ describe('parseQueryArgs', () => {
       host: 'mc.example.com',
       port: 25566,
       timeoutMs: DEFAULT_TIMEOUT_MS,
+      provider: undefined,
     });
+  });
+
+  it('reads --provider in both spellings', () => {
+    expect(sut('minecraft', 'h', '--provider', 'minecraft-http')).toMatchObject({
+      provider: 'minecraft-http',
+    });
+    expect(sut('--provider=gamedig', 'csgo', 'h')).toMatchObject({ provider: 'gamedig' });
+  });
+
+  it('asks for the list of games', () => {
+    expect(sut('--games')).toEqual({ kind: 'games' });
   });
 
   it('leaves the port to the game default when none is given', () => {
@@ -37,7 +50,9 @@ describe('parseQueryArgs', () => {
   it.each([
     [[], 'missing arguments'],
     [['minecraft'], 'missing arguments'],
-    [['tetris', 'h'], "unknown game 'tetris' (supported: minecraft, csgo)"],
+    [['tetris', 'h'], "unknown game 'tetris' (query --games lists them)"],
+    [['minecraft', 'h', '--provider'], "bad --provider ''"],
+    [['minecraft', 'h', '--provider', 'Bad Name'], "bad --provider 'Bad Name'"],
     [['minecraft', 'h', 'extra'], "unexpected argument 'extra'"],
     [['minecraft', 'h', '--verbose'], "unknown option '--verbose'"],
     [['minecraft', 'h', '--timeout'], "bad --timeout '' (1-600000 ms)"],
@@ -74,5 +89,14 @@ describe('parseHostPort', () => {
 
   it('accepts the highest port', () => {
     expect(parseHostPort('h:65535')).toEqual({ host: 'h', port: 65535 });
+  });
+});
+
+describe('formatGames', () => {
+  it('writes one tab-separated line per game: id, provider, default port, name', () => {
+    const lines = formatGames(GAME_TABLE).split('\n');
+    expect(lines).toHaveLength(GAME_TABLE.length);
+    expect(lines).toContain('valheim\tvalve\t2457\tValheim');
+    expect(lines).toContain('brink\tvalve\t-\tBrink');
   });
 });

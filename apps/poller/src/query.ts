@@ -2,17 +2,28 @@
  * Operator command: query one game server once, the way a poll worker does, and print the
  * StatusReport as one line of JSON (serverId 0).
  *
- *   npm run --silent query -- <game> <host>[:<port>] [--timeout <ms>]
+ *   npm run --silent query -- <game> <host>[:<port>] [--timeout <ms>] [--provider <id>]
+ *   npm run --silent query -- --games        (every game id: provider, default port, name)
  *
+ * Any game id of the games table works (GameDig's ids). `--provider` sends this one query
+ * through another provider able to answer the game (e.g. `minecraft-http`, `gamedig`).
+ * The providers' environment (PROVIDER_*, MCSRVSTAT_URL) applies as in the poller.
  * Exit status: 0 the server answered, 1 it is offline (the report says why), 2 bad arguments.
  * No NestJS here: the provider registry is used directly.
  */
 import net from 'node:net';
-import { type StatusReport, offlineReport, onlineReport } from '#common';
-import { ProviderError, createProviderRegistry } from '#providers';
+import { ConfigError, type StatusReport, offlineReport, onlineReport, validateEnv } from '#common';
+import {
+  type GameEntry,
+  ProviderError,
+  ProvidersEnv,
+  createProviderRegistry,
+  toProvidersOptions,
+} from '#providers';
 
 export const USAGE =
-  'usage: query <game> <host>[:<port>] [--timeout <ms>]   (IPv6 with a port: [::1]:25565)';
+  'usage: query <game> <host>[:<port>] [--timeout <ms>] [--provider <id>]   ' +
+  '(IPv6 with a port: [::1]:25565)\n       query --games   (the game ids)';
 export const DEFAULT_TIMEOUT_MS = 3000;
 const MAX_TIMEOUT_MS = 600_000;
 
@@ -22,10 +33,15 @@ export interface QueryArgs {
   /** Undefined: the game's default port. */
   port: number | undefined;
   timeoutMs: number;
+  /** Undefined: the game's own provider. */
+  provider: string | undefined;
 }
 
 export type ParsedArgs =
-  ({ kind: 'query' } & QueryArgs) | { kind: 'help' } | { kind: 'error'; message: string };
+  | ({ kind: 'query' } & QueryArgs)
+  | { kind: 'help' }
+  | { kind: 'games' }
+  | { kind: 'error'; message: string };
 
 function parsePort(text: string): number | undefined {
   if (!/^\d{1,5}$/.test(text)) return undefined;
@@ -72,10 +88,18 @@ export function parseHostPort(
 export function parseQueryArgs(argv: readonly string[], gameIds: readonly string[]): ParsedArgs {
   const positional: string[] = [];
   let timeoutMs = DEFAULT_TIMEOUT_MS;
+  let provider: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '-h' || arg === '--help') return { kind: 'help' };
-    if (arg === '--timeout' || arg.startsWith('--timeout=')) {
+    if (arg === '--games') return { kind: 'games' };
+    if (arg === '--provider' || arg.startsWith('--provider=')) {
+      const value = arg === '--provider' ? argv[++i] : arg.slice('--provider='.length);
+      if (value === undefined || !/^[a-z0-9-]{1,40}$/.test(value)) {
+        return { kind: 'error', message: `bad --provider '${value ?? ''}'` };
+      }
+      provider = value;
+    } else if (arg === '--timeout' || arg.startsWith('--timeout=')) {
       const value = arg === '--timeout' ? argv[++i] : arg.slice('--timeout='.length);
       const ms = value !== undefined && /^\d{1,7}$/.test(value) ? Number(value) : Number.NaN;
       if (!(ms >= 1 && ms <= MAX_TIMEOUT_MS)) {
@@ -97,39 +121,71 @@ export function parseQueryArgs(argv: readonly string[], gameIds: readonly string
   }
   if (extra.length > 0) return { kind: 'error', message: `unexpected argument '${extra[0]}'` };
   if (!gameIds.includes(game)) {
-    return { kind: 'error', message: `unknown game '${game}' (supported: ${gameIds.join(', ')})` };
+    return { kind: 'error', message: `unknown game '${game}' (query --games lists them)` };
   }
   const target = parseHostPort(address);
   if ('error' in target) return { kind: 'error', message: target.error };
-  return { kind: 'query', game, host: target.host, port: target.port, timeoutMs };
+  return { kind: 'query', game, host: target.host, port: target.port, timeoutMs, provider };
+}
+
+/** One line per game: id, provider, default port, name; tab-separated for `cut` and `grep`. */
+export function formatGames(games: readonly GameEntry[]): string {
+  return games.map((g) => [g.id, g.provider, g.defaultPort ?? '-', g.name].join('\t')).join('\n');
+}
+
+function fail(message: string): number {
+  process.stderr.write(`query: ${message}\n${USAGE}\n`);
+  return 2;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  const registry = createProviderRegistry();
-  const gameIds = registry.games().map((game) => game.id);
-  const parsed = parseQueryArgs(argv, gameIds);
-  switch (parsed.kind) {
-    case 'help':
-      process.stdout.write(`${USAGE}\ngames: ${gameIds.join(', ')}\n`);
-      return 0;
-    case 'error':
-      process.stderr.write(`query: ${parsed.message}\n${USAGE}\n`);
-      return 2;
-    case 'query':
-      break;
-  }
-  let report: StatusReport;
+  let options;
   try {
-    const status = await registry
-      .get(parsed.game)
-      .query({ host: parsed.host, port: parsed.port }, { timeoutMs: parsed.timeoutMs });
-    report = onlineReport(0, new Date(), status);
+    options = toProvidersOptions(validateEnv(ProvidersEnv, process.env));
   } catch (err) {
-    if (!(err instanceof ProviderError)) throw err;
-    report = offlineReport(0, new Date(), { code: err.code, message: err.message });
+    if (err instanceof ConfigError) return fail(err.message);
+    throw err;
   }
-  process.stdout.write(`${JSON.stringify(report)}\n`);
-  return report.online ? 0 : 1;
+  const { registry, services } = createProviderRegistry(options);
+  try {
+    const games = registry.games();
+    const parsed = parseQueryArgs(
+      argv,
+      games.map((game) => game.id),
+    );
+    switch (parsed.kind) {
+      case 'help':
+        process.stdout.write(`${USAGE}\n`);
+        return 0;
+      case 'games':
+        process.stdout.write(`${formatGames(games)}\n`);
+        return 0;
+      case 'error':
+        return fail(parsed.message);
+      case 'query':
+        break;
+    }
+    const able = registry.providersFor(parsed.game);
+    if (parsed.provider !== undefined && !able.includes(parsed.provider)) {
+      return fail(
+        `provider '${parsed.provider}' cannot answer ${parsed.game} (able: ${able.join(', ')})`,
+      );
+    }
+    let report: StatusReport;
+    try {
+      const status = await registry
+        .get(parsed.game, parsed.provider)
+        .query({ host: parsed.host, port: parsed.port }, { timeoutMs: parsed.timeoutMs });
+      report = onlineReport(0, new Date(), status);
+    } catch (err) {
+      if (!(err instanceof ProviderError)) throw err;
+      report = offlineReport(0, new Date(), { code: err.code, message: err.message });
+    }
+    process.stdout.write(`${JSON.stringify(report)}\n`);
+    return report.online ? 0 : 1;
+  } finally {
+    await services.close();
+  }
 }
 
 if (import.meta.main) {

@@ -1,21 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { mutate, mutations, parsedOrRejected } from '../../../../test/support/fuzz.js';
 import { ProviderError } from '../provider.error.js';
 import * as sut from './minecraft.parser.js';
 
-// The parser reads bytes from untrusted servers: whatever they send, the only thing allowed
-// to escape is a ProviderError. The functions are synchronous, so "never hangs" means every
-// call returns; vitest's test timeout catches a loop that would not.
-
-/** Runs `fn`; a ProviderError counts as a clean rejection, anything else fails the property. */
-function parsedOrRejected<T>(fn: () => T): T | ProviderError {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof ProviderError) return err;
-    throw err;
-  }
-}
+// The parser reads bytes from untrusted servers: see test/support/fuzz.ts.
 
 /** The whole read path of a status reply: frame, then JSON. */
 function readStatus(bytes: Uint8Array): void {
@@ -70,45 +59,6 @@ function encodeStatus(doc: unknown): Buffer {
   return Buffer.concat([sut.encodeVarInt(body.length), body]);
 }
 
-type Mutation =
-  | { kind: 'set'; at: number; byte: number }
-  | { kind: 'cut'; at: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({
-    kind: fc.constant('set' as const),
-    at: fc.nat(),
-    byte: fc.integer({ min: 0, max: 255 }),
-  }),
-  fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant('insert' as const),
-    at: fc.nat(),
-    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
-  }),
-);
-
-function mutate(bytes: Buffer, mutations: Mutation[]): Buffer {
-  let out = Buffer.from(bytes);
-  for (const m of mutations) {
-    if (out.length === 0) break;
-    const at = m.at % out.length;
-    switch (m.kind) {
-      case 'set':
-        out[at] = m.byte;
-        break;
-      case 'cut':
-        out = out.subarray(0, at);
-        break;
-      case 'insert':
-        out = Buffer.concat([out.subarray(0, at), m.bytes, out.subarray(at)]);
-        break;
-    }
-  }
-  return out;
-}
-
 describe('Minecraft parser under random input', () => {
   it('rejects random bytes with a ProviderError or waits for more, nothing else', () => {
     fc.assert(
@@ -132,13 +82,9 @@ describe('Minecraft parser under random input', () => {
 
   it('survives mutated valid frames', () => {
     fc.assert(
-      fc.property(
-        statusDocument,
-        fc.array(mutation, { minLength: 1, maxLength: 4 }),
-        (doc, mutations) => {
-          readStatus(mutate(encodeStatus(doc), mutations));
-        },
-      ),
+      fc.property(statusDocument, mutations, (doc, changes) => {
+        readStatus(mutate(encodeStatus(doc), changes));
+      }),
       { numRuns: 1000 },
     );
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProviderError } from '../provider.error.js';
 import * as sut from './minecraft.parser.js';
+import { protocolError } from '../../../../test/support/provider-errors.js';
 
 const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
 
@@ -14,17 +15,6 @@ function statusFrame(json: string): Buffer {
   const text = Buffer.from(json, 'utf8');
   const body = Buffer.concat([Buffer.from([0x00]), varint(text.length), text]);
   return Buffer.concat([varint(body.length), body]);
-}
-
-function protocolError(fn: () => unknown): ProviderError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ProviderError);
-    expect((err as ProviderError).code).toBe('protocol');
-    return err as ProviderError;
-  }
-  throw new Error('expected a ProviderError');
 }
 
 describe('VarInt', () => {

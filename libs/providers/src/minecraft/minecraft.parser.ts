@@ -9,6 +9,7 @@
  */
 import type { ServerStatus } from '#common';
 import { ProviderError } from '../provider.error.js';
+import { cleanText, stripMinecraftCodes } from '../text.js';
 
 /** A VarInt is a 32-bit integer in at most 5 groups of 7 bits, least significant first. */
 export const MAX_VARINT_BYTES = 5;
@@ -28,9 +29,6 @@ export const MAX_STATUS_FRAME_BYTES = 256 * 1024;
 
 /** Hosts in the handshake are a protocol String(255). */
 const MAX_HOST_LENGTH = 255;
-
-/** Plain-text fields taken from the reply are cut to this many characters. */
-const MAX_TEXT_LENGTH = 512;
 
 /** Chat components nest through `extra`; deeper levels than this are ignored, not recursed into. */
 const MAX_CHAT_DEPTH = 32;
@@ -195,24 +193,9 @@ export function decodePongFrame(buf: Uint8Array): Decoded<Buffer> | undefined {
   return frameRead;
 }
 
-/** Removes legacy `§x` formatting codes (colours, styles, and the `§x§r§r§g§g§b§b` hex form). */
-export function stripFormattingCodes(text: string): string {
-  return text.replace(/§./gsu, '').replace(/§$/u, '');
-}
-
-/** Formatting codes removed, control characters dropped, lines trimmed, blank lines dropped. */
+/** Formatting codes removed, then the shared clean-up (control characters, blank lines, length). */
 function plainText(text: string): string {
-  return stripFormattingCodes(text)
-    .split(/\r?\n/u)
-    .map((line) =>
-      line
-        .replace(/\t/gu, ' ')
-        .replace(/\p{Cc}/gu, '')
-        .trim(),
-    )
-    .filter((line) => line !== '')
-    .join('\n')
-    .slice(0, MAX_TEXT_LENGTH);
+  return cleanText(stripMinecraftCodes(text));
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,13 +2,23 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type DnsResponder, startDnsResponder } from '../../../../test/support/dns-responder.js';
 import {
+  type LegacyMinecraftResponder,
   type MinecraftResponder,
+  startLegacyMinecraftResponder,
   startMinecraftResponder,
 } from '../../../../test/support/minecraft-responder.js';
+import { findGame } from '../games.js';
+import { ProviderServices } from '../provider-services.js';
 import { ProviderError } from '../provider.error.js';
+import { withTcpConnection } from '../transport/tcp.js';
+import { decodeLegacyReply, encodeLegacyPing } from './minecraft-legacy.parser.js';
 import { MinecraftProvider } from './minecraft.provider.js';
 import { encodeVarInt } from './minecraft.parser.js';
+
+const services = new ProviderServices();
+afterAll(() => services.close());
 
 interface RawServer {
   port: number;
@@ -64,7 +74,7 @@ async function failure(promise: Promise<unknown>): Promise<ProviderError> {
 }
 
 describe('MinecraftProvider against a real minecraft-protocol server', () => {
-  const sut = new MinecraftProvider();
+  const sut = new MinecraftProvider(services);
   let responder: MinecraftResponder;
 
   beforeAll(async () => {
@@ -105,14 +115,21 @@ describe('MinecraftProvider against a real minecraft-protocol server', () => {
   });
 
   it('declares the game it covers and its default port', () => {
-    expect(sut.games).toEqual([{ id: 'minecraft', name: 'Minecraft', defaultPort: 25565 }]);
-    expect(sut.defaultPort).toBe(25565);
+    expect(sut.games).toEqual([
+      {
+        id: 'minecraft',
+        name: 'Minecraft',
+        defaultPort: 25565,
+        gamePort: null,
+        queryPortOffset: null,
+      },
+    ]);
     expect(sut.transport).toBe('tcp');
   });
 });
 
 describe('MinecraftProvider against broken servers', () => {
-  const sut = new MinecraftProvider();
+  const sut = new MinecraftProvider(services);
   let server: RawServer | undefined;
 
   afterEach(async () => {
@@ -202,5 +219,119 @@ describe('MinecraftProvider against broken servers', () => {
     });
     const status = await sut.query({ host: '127.0.0.1', port: server.port }, { timeoutMs: 2000 });
     expect(status.playersMax).toBe(5);
+  });
+});
+
+describe('MinecraftProvider legacy ping fallback', () => {
+  const sut = new MinecraftProvider(services);
+  let legacy: LegacyMinecraftResponder | undefined;
+
+  afterEach(async () => {
+    await legacy?.stop();
+    legacy = undefined;
+  });
+
+  it('falls back to the legacy ping when a 1.6 server kicks the modern handshake', async () => {
+    legacy = await startLegacyMinecraftResponder({
+      motd: '§eOld times',
+      players: 3,
+      maxPlayers: 8,
+    });
+    const status = await sut.query({ host: '127.0.0.1', port: legacy.port }, { timeoutMs: 3000 });
+    expect(status).toMatchObject({
+      playersOnline: 3,
+      playersMax: 8,
+      name: 'Old times',
+      version: '1.6.4',
+    });
+    // The second connection carried the 1.6 ping with its MC|PingHost message.
+    expect(legacy.firstBytes[1]?.subarray(0, 3)).toEqual(Buffer.from([0xfe, 0x01, 0xfa]));
+  });
+
+  it('reads the beta-era reply, which has no version', async () => {
+    legacy = await startLegacyMinecraftResponder({
+      format: 'beta',
+      motd: 'Beta',
+      players: 1,
+      maxPlayers: 4,
+    });
+    const status = await sut.query({ host: '127.0.0.1', port: legacy.port }, { timeoutMs: 3000 });
+    expect(status).toMatchObject({ playersOnline: 1, playersMax: 4, name: 'Beta', version: null });
+  });
+
+  it('reads the legacy reply of a real minecraft-protocol server the same way', async () => {
+    const modern = await startMinecraftResponder({ motd: 'Both ways', players: 5, maxPlayers: 9 });
+    try {
+      const status = await withTcpConnection(
+        { address: '127.0.0.1', port: modern.port },
+        { signal: AbortSignal.timeout(3000), maxBufferedBytes: 10_000 },
+        (conn) => {
+          conn.write(encodeLegacyPing('127.0.0.1', modern.port));
+          return conn.read(decodeLegacyReply);
+        },
+      );
+      expect(status).toMatchObject({ playersOnline: 5, playersMax: 9, name: 'Both ways' });
+    } finally {
+      await modern.stop();
+    }
+  });
+});
+
+describe('MinecraftProvider SRV records', () => {
+  let dns: DnsResponder;
+  let responder: MinecraftResponder;
+  let viaDns: ProviderServices;
+  let sut: MinecraftProvider;
+  const minecraft = findGame('minecraft');
+
+  beforeAll(async () => {
+    responder = await startMinecraftResponder({ motd: 'Behind SRV', players: 2, maxPlayers: 10 });
+    dns = await startDnsResponder({
+      'play.test': { a: ['127.0.0.2'] },
+      '_minecraft._tcp.play.test': {
+        srv: [
+          { priority: 5, weight: 1, port: 1, target: 'dead.test' },
+          { priority: 10, weight: 1, port: responder.port, target: 'mc-host.test' },
+        ],
+      },
+      'dead.test': { a: ['127.0.0.1'] },
+      'mc-host.test': { a: ['127.0.0.1'] },
+      'nosrv.test': { a: ['127.0.0.1'] },
+    });
+    viaDns = new ProviderServices({ dnsServers: [dns.server] });
+    sut = new MinecraftProvider(viaDns);
+  });
+  afterAll(async () => {
+    await viaDns.close();
+    await dns.stop();
+    await responder.stop();
+  });
+
+  it('follows the SRV target and port when no port is given, skipping one that refuses', async () => {
+    const status = await sut.query({ host: 'play.test' }, { timeoutMs: 3000 }, minecraft);
+    expect(status).toMatchObject({ name: 'Behind SRV', playersOnline: 2 });
+    expect(dns.questions).toContain('SRV _minecraft._tcp.play.test');
+  });
+
+  it('treats the default port like no port', async () => {
+    const status = await sut.query({ host: 'play.test', port: 25565 }, { timeoutMs: 3000 });
+    expect(status.name).toBe('Behind SRV');
+  });
+
+  it('takes another port as meant, without asking for SRV', async () => {
+    dns.questions.length = 0;
+    const status = await sut.query(
+      { host: 'mc-host.test', port: responder.port },
+      { timeoutMs: 3000 },
+    );
+    expect(status.name).toBe('Behind SRV');
+    expect(dns.questions.filter((q) => q.startsWith('SRV'))).toEqual([]);
+  });
+
+  it('uses the name itself when it has no SRV record', async () => {
+    // Whatever listens on 127.0.0.1:25565 (nothing, in CI), the name itself was resolved.
+    await sut.query({ host: 'nosrv.test' }, { timeoutMs: 1000 }).catch(() => undefined);
+    expect(dns.questions).toContain('SRV _minecraft._tcp.nosrv.test');
+    expect(dns.questions).toContain('A nosrv.test');
   });
 });

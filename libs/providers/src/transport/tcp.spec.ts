@@ -57,7 +57,7 @@ describe('TcpConnection', () => {
         setTimeout(() => socket.write('ld\n'), 20);
       });
     });
-    const lines = await withTcpConnection({ host: '127.0.0.1', port }, opts(), async (sut) => {
+    const lines = await withTcpConnection({ address: '127.0.0.1', port }, opts(), async (sut) => {
       expect(sut.connectMs).toBeGreaterThanOrEqual(0);
       sut.write(Buffer.from('go'));
       return [await sut.read(line), await sut.read(line)];
@@ -74,7 +74,7 @@ describe('TcpConnection', () => {
       pump();
     });
     const err = await failure(
-      withTcpConnection({ host: '127.0.0.1', port }, opts(undefined, 10_000), (sut) =>
+      withTcpConnection({ address: '127.0.0.1', port }, opts(undefined, 10_000), (sut) =>
         sut.read(line),
       ),
     );
@@ -84,14 +84,14 @@ describe('TcpConnection', () => {
   it('reports a close before a complete frame as protocol', async () => {
     const port = await listen((socket) => socket.end('no newline'));
     const err = await failure(
-      withTcpConnection({ host: '127.0.0.1', port }, opts(), (sut) => sut.read(line)),
+      withTcpConnection({ address: '127.0.0.1', port }, opts(), (sut) => sut.read(line)),
     );
     expect(err.code).toBe('protocol');
   });
 
   it('still returns a frame that arrived before the close', async () => {
     const port = await listen((socket) => socket.end('last words\n'));
-    const value = await withTcpConnection({ host: '127.0.0.1', port }, opts(), async (sut) => {
+    const value = await withTcpConnection({ address: '127.0.0.1', port }, opts(), async (sut) => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       return sut.read(line);
     });
@@ -107,7 +107,7 @@ describe('TcpConnection', () => {
       throw new ProviderError('protocol', 'bad frame');
     };
     const err = await failure(
-      withTcpConnection({ host: '127.0.0.1', port }, opts(), (sut) => sut.read(broken)),
+      withTcpConnection({ address: '127.0.0.1', port }, opts(), (sut) => sut.read(broken)),
     );
     expect(err.message).toBe('bad frame');
     await closed;
@@ -115,7 +115,7 @@ describe('TcpConnection', () => {
 
   it('lets a read time out alone, leaving the connection usable', async () => {
     const port = await listen((socket) => socket.on('data', () => socket.write('pong\n')));
-    const value = await withTcpConnection({ host: '127.0.0.1', port }, opts(), async (sut) => {
+    const value = await withTcpConnection({ address: '127.0.0.1', port }, opts(), async (sut) => {
       const err = await failure(sut.read(line, AbortSignal.timeout(20)));
       expect(err.code).toBe('timeout');
       sut.write(Buffer.from('ping'));
@@ -129,7 +129,7 @@ describe('TcpConnection', () => {
     const port = await listen((socket) => (serverSide = socket));
     const controller = new AbortController();
     const pending = failure(
-      withTcpConnection({ host: '127.0.0.1', port }, opts(controller.signal), (sut) =>
+      withTcpConnection({ address: '127.0.0.1', port }, opts(controller.signal), (sut) =>
         sut.read(line),
       ),
     );
@@ -144,11 +144,11 @@ describe('TcpConnection', () => {
     const port = await listen(() => undefined);
     server?.close();
     await once(server!, 'close');
-    expect((await failure(TcpConnection.open({ host: '127.0.0.1', port }, opts()))).code).toBe(
+    expect((await failure(TcpConnection.open({ address: '127.0.0.1', port }, opts()))).code).toBe(
       'refused',
     );
     expect(
-      (await failure(TcpConnection.open({ host: '127.0.0.1', port }, opts(AbortSignal.abort()))))
+      (await failure(TcpConnection.open({ address: '127.0.0.1', port }, opts(AbortSignal.abort()))))
         .code,
     ).toBe('timeout');
   });

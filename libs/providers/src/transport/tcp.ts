@@ -10,6 +10,9 @@ import { ProviderError, toProviderError } from '../provider.error.js';
  */
 export type FrameDecoder<T> = (buffered: Buffer) => { value: T; size: number } | undefined;
 
+/** Where to connect: an IP address (names are resolved before, through the DNS cache). */
+export type TcpEndpoint = Pick<ResolvedTarget, 'address' | 'port'>;
+
 export interface TcpConnectOptions {
   /** Aborting destroys the socket and rejects any pending read with `timeout`. */
   signal: AbortSignal;
@@ -53,21 +56,17 @@ export class TcpConnection {
     signal.addEventListener('abort', this.onAbort, { once: true });
   }
 
-  /** Milliseconds from the start of the TCP handshake (after name resolution) to connected. */
+  /** Milliseconds from the start of the TCP handshake to connected (addresses come resolved). */
   get connectMs(): number {
     return this.connectTookMs;
   }
 
-  /** Connects to `target`; rejects with a ProviderError (`refused`, `dns`, `timeout`, ...). */
-  static async open(target: ResolvedTarget, opts: TcpConnectOptions): Promise<TcpConnection> {
+  /** Connects to `target.address`; rejects with a ProviderError (`refused`, `timeout`, ...). */
+  static async open(target: TcpEndpoint, opts: TcpConnectOptions): Promise<TcpConnection> {
     if (opts.signal.aborted) throw new ProviderError('timeout', 'aborted before connecting');
-    const socket = net.connect({ host: target.host, port: target.port, noDelay: true });
+    const socket = net.connect({ host: target.address, port: target.port, noDelay: true });
     const conn = new TcpConnection(socket, opts.maxBufferedBytes, opts.signal);
-    let startedAt = performance.now();
-    // Latency should not include the DNS lookup, so restart the clock once an address is known.
-    const restartClock = () => (startedAt = performance.now());
-    socket.on('lookup', restartClock);
-    socket.on('connectionAttempt', restartClock);
+    const startedAt = performance.now();
     try {
       await new Promise<void>((resolve, reject) => {
         const onConnect = () => {
@@ -93,9 +92,6 @@ export class TcpConnection {
     } catch (err) {
       conn.close();
       throw err;
-    } finally {
-      socket.off('lookup', restartClock);
-      socket.off('connectionAttempt', restartClock);
     }
     return conn;
   }
@@ -216,7 +212,7 @@ export class TcpConnection {
 
 /** Opens a connection, runs `session` on it, and always destroys the socket afterwards. */
 export async function withTcpConnection<T>(
-  target: ResolvedTarget,
+  target: TcpEndpoint,
   opts: TcpConnectOptions,
   session: (conn: TcpConnection) => Promise<T>,
 ): Promise<T> {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ByteReader } from './byte-reader.js';
+import { ProviderError } from './provider.error.js';
+
+const hex = (text: string) => Buffer.from(text.replace(/\s+/g, ''), 'hex');
+
+describe('ByteReader', () => {
+  it('reads integers, floats and strings in order', () => {
+    const sut = new ByteReader(
+      hex('07 3412 1234 feffffff 0000c03f 0100000000000000 6869 00 7a 00 ff'),
+      'test',
+    );
+    expect(sut.u8('a')).toBe(7);
+    expect(sut.u16le('b')).toBe(0x1234);
+    expect(sut.u16be('c')).toBe(0x1234);
+    expect(sut.i32le('d')).toBe(-2);
+    expect(sut.f32le('e')).toBe(1.5);
+    expect(sut.u64le('f')).toBe(1n);
+    expect(sut.cstring('g')).toBe('hi');
+    expect(sut.cstring('h', 'latin1')).toBe('z');
+    expect(sut.remaining).toBe(1);
+    expect(sut.rest()).toEqual(hex('ff'));
+    expect(sut.remaining).toBe(0);
+  });
+
+  it('names the reply and the field when bytes run out', () => {
+    const sut = new ByteReader(hex('0102'), 'A2S_INFO');
+    expect(() => sut.u32le('challenge')).toThrow(
+      new ProviderError('protocol', 'A2S_INFO: challenge runs past the end (2 bytes left)'),
+    );
+    expect(() => new ByteReader(hex('6869'), 'x').cstring('name')).toThrow(
+      /name is not terminated/,
+    );
+    expect(() => new ByteReader(hex(''), 'x').bytes(1, 'b')).toThrow(ProviderError);
+  });
+});

@@ -1,0 +1,115 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parsedOrRejected } from '../../../../test/support/fuzz.js';
+import { ProviderError } from '../provider.error.js';
+import { gameDigError, gameDigToStatus, withMinecraftVanillaRaw } from './gamedig.mapper.js';
+
+/** GameDig 5's result shape (README, "Query Response"). */
+const RESULT = {
+  name: ' My Server ',
+  map: 'de_dust2',
+  password: false,
+  raw: { gametype: 'Competitive' },
+  version: '1.0.0',
+  maxplayers: 24,
+  numplayers: 30,
+  players: [{ name: 'Alice', raw: {} }, { name: '', raw: {} }, { raw: {} }],
+  bots: [{ name: 'BOT Bob', raw: {} }],
+  queryPort: 27015,
+  ping: 12,
+  connect: '127.0.0.1:27015',
+};
+
+describe('gameDigToStatus', () => {
+  it('takes numplayers as the count, never the length of the list', () => {
+    expect(gameDigToStatus(RESULT, 40)).toEqual({
+      latencyMs: 12,
+      playersOnline: 30,
+      playersMax: 24,
+      bots: 1,
+      playerNames: ['Alice'],
+      name: 'My Server',
+      map: 'de_dust2',
+      version: '1.0.0',
+      gameMode: 'Competitive',
+      passwordProtected: false,
+    });
+  });
+
+  it('falls back to our timing without a ping, and reads flags sent as text', () => {
+    const status = gameDigToStatus({ ...RESULT, ping: 0, password: '1', version: '' }, 41.6);
+    expect(status).toMatchObject({ latencyMs: 42, passwordProtected: true, version: null });
+    expect(gameDigToStatus({ ...RESULT, password: '0' }, 1).passwordProtected).toBe(false);
+    expect(gameDigToStatus({ ...RESULT, password: undefined }, 1).passwordProtected).toBeNull();
+  });
+
+  it('counts the lists when numplayers is missing', () => {
+    expect(gameDigToStatus({ ...RESULT, numplayers: undefined }, 1).playersOnline).toBe(4);
+  });
+
+  it('rejects what is not a result', () => {
+    expect(() => gameDigToStatus(null, 1)).toThrow(ProviderError);
+  });
+
+  it('maps anything GameDig may return to sane fields', () => {
+    fc.assert(
+      fc.property(fc.anything(), (value) => {
+        const status = parsedOrRejected(() => gameDigToStatus(value, 5));
+        if (status instanceof ProviderError) return;
+        expect(Number.isInteger(status.playersOnline) && status.playersOnline >= 0).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe('withMinecraftVanillaRaw', () => {
+  it('takes the MOTD and version out of the vanilla protocol raw answer', () => {
+    const result = {
+      ...RESULT,
+      name: '',
+      version: '',
+      raw: { description: { text: '§aHello', extra: [' world'] }, version: { name: '1.21.4' } },
+    };
+    expect(withMinecraftVanillaRaw(gameDigToStatus(result, 1), result)).toMatchObject({
+      name: 'Hello world',
+      version: '1.21.4',
+    });
+  });
+});
+
+describe('gameDigError', () => {
+  function failed(...attempts: string[]): Error {
+    const err = new Error(`Failed all ${attempts.length} attempts`);
+    err.stack = [
+      err.stack,
+      ...attempts.map(
+        (a, i) => `Attempt #${i + 1} - Port=27015 Retry=0:\n${a}\n    at x (y.js:1:1)`,
+      ),
+    ].join('\n');
+    return err;
+  }
+
+  it.each([
+    ['Error: UDP - Timed out after 2000ms', 'timeout', 'GameDig: UDP - Timed out after 2000ms'],
+    ['Error: TCP Connection Refused', 'refused', 'GameDig: TCP Connection Refused'],
+    [
+      'Error: getaddrinfo ENOTFOUND nope.example',
+      'dns',
+      'GameDig: getaddrinfo ENOTFOUND nope.example',
+    ],
+    [
+      'Error: send EHOSTUNREACH 10.0.0.1:27015',
+      'unreachable',
+      'GameDig: send EHOSTUNREACH 10.0.0.1:27015',
+    ],
+    ['Error: Invalid status length: 3 vs 4', 'protocol', 'GameDig: Invalid status length: 3 vs 4'],
+  ] as const)('reads %s as %s', (line, code, message) => {
+    expect(gameDigError(failed(line))).toMatchObject({ code, message });
+  });
+
+  it('maps an unknown game and a bare value', () => {
+    expect(gameDigError(new Error('Invalid game: tetris')).code).toBe('unsupported');
+    expect(gameDigError('odd')).toMatchObject({ code: 'protocol', message: 'GameDig: odd' });
+  });
+});

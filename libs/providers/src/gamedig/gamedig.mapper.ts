@@ -1,0 +1,108 @@
+/*
+ * GameDig's result and errors in our terms, pure. Result schema:
+ * https://github.com/gamedig/node-gamedig#query-response (name, map, password, numplayers,
+ * maxplayers, players[], bots[], ping, version, raw). A failed GameDig query throws
+ * "Failed all N attempts" with each attempt's error appended to the stack text; the kind
+ * of failure can only be read from that text.
+ */
+import type { ServerStatus } from '#common';
+import { chatToPlainText } from '../minecraft/minecraft.parser.js';
+import { ProviderError } from '../provider.error.js';
+import { textOrNull } from '../text.js';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'string' && /^\d{1,9}$/u.test(value.trim()) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+function names(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((player) =>
+      isRecord(player) && typeof player.name === 'string' ? textOrNull(player.name) : null,
+    )
+    .filter((name): name is string => name !== null);
+}
+
+/** GameDig passes some games' flags through as the server sent them (`'0'`, `'1'`, 1). */
+function flag(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number') return value !== 0;
+  if (typeof value !== 'string') return null;
+  const word = value.trim().toLowerCase();
+  if (['1', 'true', 'yes'].includes(word)) return true;
+  return ['0', 'false', 'no', ''].includes(word) ? false : null;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' || typeof value === 'number' ? textOrNull(String(value)) : null;
+}
+
+/**
+ * Maps a GameDig result. The count is `numplayers` (GameDig's own count, bots included
+ * where the game counts them), never the length of `players`, which may be partial.
+ * @param elapsedMs our measure of the query, used when GameDig reports no ping.
+ */
+export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatus {
+  if (!isRecord(result)) throw new ProviderError('protocol', 'GameDig returned no result');
+  const players = Array.isArray(result.players) ? result.players : [];
+  const bots = Array.isArray(result.bots) ? result.bots : [];
+  const ping = count(result.ping);
+  const raw = isRecord(result.raw) ? result.raw : {};
+  return {
+    latencyMs: ping !== undefined && ping > 0 ? ping : Math.round(elapsedMs),
+    playersOnline: count(result.numplayers) ?? players.length + bots.length,
+    playersMax: count(result.maxplayers) ?? 0,
+    bots: bots.length,
+    playerNames: names(players),
+    name: text(result.name),
+    map: text(result.map),
+    version: text(result.version),
+    gameMode: text(raw.gametype ?? raw.gamemode ?? raw.gameMode),
+    passwordProtected: flag(result.password),
+  };
+}
+
+/**
+ * GameDig's `protocol-minecraftvanilla` leaves the MOTD and version in `raw` (its `minecraft`
+ * meta type, which we never run, copies them out); this copies them out the same way.
+ */
+export function withMinecraftVanillaRaw(status: ServerStatus, result: unknown): ServerStatus {
+  const raw = isRecord(result) && isRecord(result.raw) ? result.raw : {};
+  const description = raw.description === undefined ? '' : chatToPlainText(raw.description);
+  const version = isRecord(raw.version) ? text(raw.version.name) : null;
+  return {
+    ...status,
+    name: status.name ?? (description === '' ? null : description),
+    version: status.version ?? version,
+  };
+}
+
+const ERROR_PATTERNS: readonly [RegExp, ProviderError['code']][] = [
+  [/Timed out after|ETIMEDOUT/u, 'timeout'],
+  [/ECONNREFUSED|Connection Refused/iu, 'refused'],
+  [/ENOTFOUND|EAI_AGAIN|EAI_NONAME/u, 'dns'],
+  [/EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|EINVAL/u, 'unreachable'],
+  [/Invalid game|Protocol definition file missing/u, 'unsupported'],
+];
+
+/** The first attempt's own error line, e.g. `UDP - Timed out after 2000ms`. */
+function firstAttemptLine(stack: string): string | undefined {
+  const lines = stack.split('\n');
+  const at = lines.findIndex((line) => line.startsWith('Attempt #'));
+  const line = at >= 0 ? lines[at + 1] : undefined;
+  return line?.replace(/^\w*Error: /u, '').trim();
+}
+
+/** Maps a GameDig failure to a ProviderError with the most precise code its text allows. */
+export function gameDigError(err: unknown): ProviderError {
+  if (err instanceof ProviderError) return err;
+  const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+  const detail = firstAttemptLine(stack) ?? (err instanceof Error ? err.message : String(err));
+  const code = ERROR_PATTERNS.find(([pattern]) => pattern.test(stack))?.[1] ?? 'protocol';
+  return new ProviderError(code, `GameDig: ${detail}`, { cause: err });
+}

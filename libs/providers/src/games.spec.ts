@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { GAMES, GAME_IDS, findGame, gamesOfProvider, queryPortHint } from './games.js';
+
+describe('the games table', () => {
+  it("holds every GameDig id, GameDig's names, sorted", () => {
+    expect(GAMES.length).toBeGreaterThan(300);
+    expect(GAME_IDS).toEqual([...GAME_IDS].sort((a, b) => a.localeCompare(b)));
+    expect(new Set(GAME_IDS).size).toBe(GAME_IDS.length);
+    expect(findGame('counterstrike2')).toMatchObject({
+      name: 'Counter-Strike 2',
+      provider: 'valve',
+    });
+  });
+
+  it('gives the natives their games and leaves the rest to the GameDig adapter', () => {
+    expect(gamesOfProvider('minecraft').map((g) => g.id)).toEqual(['minecraft']);
+    expect(gamesOfProvider('minecraft-bedrock').map((g) => g.id)).toEqual(['mbe']);
+    expect(gamesOfProvider('fivem').map((g) => g.id)).toEqual(['gta5f', 'rdr2r']);
+    expect(gamesOfProvider('quake3').map((g) => g.id)).toEqual(
+      expect.arrayContaining(['openarena', 'q3a', 'urbanterror', 'cod4mw', 'wet']),
+    );
+    expect(gamesOfProvider('valve').map((g) => g.id)).toEqual(
+      expect.arrayContaining([
+        'counterstrike2',
+        'csgo',
+        'rust',
+        'teamfortress2',
+        'garrysmod',
+        'valheim',
+        'ase',
+      ]),
+    );
+    expect(findGame('battalion1944')?.provider).toBe('gamedig');
+    expect(findGame('dayz')?.provider).toBe('gamedig');
+    expect(findGame('teamspeak3')?.provider).toBe('gamedig');
+  });
+
+  it('puts the query port first: explicit, or game port plus offset', () => {
+    expect(findGame('ase')).toMatchObject({
+      defaultPort: 27015,
+      gamePort: 7777,
+      queryPortOffset: null,
+    });
+    expect(findGame('valheim')).toMatchObject({
+      defaultPort: 2457,
+      gamePort: 2456,
+      queryPortOffset: 1,
+    });
+    expect(findGame('vrising')).toMatchObject({
+      defaultPort: 27016,
+      gamePort: 27015,
+      queryPortOffset: 1,
+    });
+    expect(findGame('counterstrike2')).toMatchObject({ defaultPort: 27015, gamePort: null });
+    expect(findGame('brink')).toMatchObject({
+      defaultPort: null,
+      gamePort: null,
+      queryPortOffset: 1,
+    });
+  });
+});
+
+describe('queryPortHint', () => {
+  const valheim = findGame('valheim');
+  const ark = findGame('ase');
+  const cs2 = findGame('counterstrike2');
+
+  it('says so when the game port was queried', () => {
+    expect(valheim && queryPortHint(valheim, 2456)).toBe(
+      "port 2456 is Valheim's game port; its queries go to the query port (default 2457): set the server's query port",
+    );
+    expect(ark && queryPortHint(ark, 7777)).toMatch(
+      /port 7777 is Ark: Survival Evolved's game port/,
+    );
+  });
+
+  it('names the offset for games that use one', () => {
+    expect(valheim && queryPortHint(valheim, 3000)).toBe(
+      "Valheim answers queries on the game port + 1 (usually 2456 and 2457): check the server's query port",
+    );
+  });
+
+  it('gives the general advice otherwise', () => {
+    expect(cs2 && queryPortHint(cs2, 27015)).toMatch(
+      /query port \(it may differ from the game port\)/,
+    );
+  });
+});

@@ -1,0 +1,141 @@
+/*
+ * Minecraft: Bedrock Edition status: the RakNet unconnected ping and pong, pure encoding
+ * and decoding. Specification: https://minecraft.wiki/w/Bedrock_Edition_protocol/RakNet
+ * ("Unconnected Ping" / "Unconnected Pong") and the RakNet offline message format.
+ *
+ * Ping (33 bytes): 0x01, u64 BE time, the 16-byte offline-message magic, u64 client GUID.
+ * Pong: 0x1C, the u64 time echoed, u64 server GUID, the magic, then a u16 BE length and
+ * that many bytes of UTF-8: the MOTD string `edition;motd;protocol;version;players;max;
+ * serverId;levelName;gameMode;gameModeId;portV4;portV6;` (later fields optional).
+ */
+import { ByteReader } from '../byte-reader.js';
+import { ProviderError } from '../provider.error.js';
+import { cleanText, stripMinecraftCodes } from '../text.js';
+
+const UNCONNECTED_PING = 0x01;
+const UNCONNECTED_PONG = 0x1c;
+/** RakNet's offline-message magic, present in every unconnected packet. */
+export const OFFLINE_MAGIC = Buffer.from('00ffff00fefefefefdfdfdfd12345678', 'hex');
+const JAVA_INT_MAX = 2 ** 31 - 1;
+
+/** Every field of the pong's MOTD string. Fields a server left out are null. */
+export interface BedrockMotd {
+  /** `MCPE` (Bedrock) or `MCEE` (Education Edition). */
+  edition: string;
+  /** First MOTD line, the server name. */
+  motd: string;
+  protocol: number | null;
+  version: string;
+  players: number;
+  maxPlayers: number;
+  serverId: string | null;
+  /** Second MOTD line: the level (world) name. */
+  levelName: string | null;
+  gameMode: string | null;
+  gameModeId: number | null;
+  portV4: number | null;
+  portV6: number | null;
+}
+
+export interface BedrockPong {
+  /** The time value of the ping, echoed: matches a pong to its ping. */
+  time: bigint;
+  serverGuid: bigint;
+  motd: BedrockMotd;
+}
+
+/** An unconnected ping carrying `time` (any 64-bit value; it comes back in the pong). */
+export function encodeUnconnectedPing(time: bigint, clientGuid: bigint): Buffer {
+  const buf = Buffer.alloc(33);
+  buf.writeUInt8(UNCONNECTED_PING, 0);
+  buf.writeBigUInt64BE(time, 1);
+  OFFLINE_MAGIC.copy(buf, 9);
+  buf.writeBigUInt64BE(clientGuid, 25);
+  return buf;
+}
+
+function malformed(message: string): ProviderError {
+  return new ProviderError('protocol', `Bedrock pong: ${message}`);
+}
+
+/** Splits on `;` except where escaped as `\;` (servers escape it inside MOTD lines). */
+function splitFields(text: string): string[] {
+  if (!text.includes('\\;')) {
+    const plain = text.split(';');
+    if (plain.at(-1) === '') plain.pop();
+    return plain;
+  }
+  const fields: string[] = [];
+  let current = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\' && text[i + 1] === ';') {
+      current += ';';
+      i++;
+    } else if (ch === ';') {
+      fields.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  if (current !== '') fields.push(current);
+  return fields;
+}
+
+function integer(text: string | undefined, field: string, max = JAVA_INT_MAX): number {
+  if (text === undefined || !/^-?\d{1,10}$/u.test(text.trim()))
+    throw malformed(`${field} is not a number`);
+  const value = Number(text.trim());
+  if (value < 0 || value > max) throw malformed(`${field} ${value} out of range`);
+  return value;
+}
+
+function optionalInteger(text: string | undefined, max = JAVA_INT_MAX): number | null {
+  if (text === undefined || !/^\d{1,10}$/u.test(text.trim())) return null;
+  const value = Number(text.trim());
+  return value <= max ? value : null;
+}
+
+function optionalText(text: string | undefined): string | null {
+  if (text === undefined) return null;
+  const clean = cleanText(stripMinecraftCodes(text));
+  return clean === '' ? null : clean;
+}
+
+/** Reads the MOTD string of a pong; the counts must be numbers, the rest is optional. */
+export function parseBedrockMotd(text: string): BedrockMotd {
+  const fields = splitFields(text);
+  if (fields.length < 6) throw malformed(`${fields.length} MOTD fields, expected at least 6`);
+  const [edition, motd, protocol, version, players, max, serverId, level, mode, modeId, v4, v6] =
+    fields;
+  return {
+    edition: cleanText(edition ?? ''),
+    motd: cleanText(stripMinecraftCodes(motd ?? '')),
+    protocol: optionalInteger(protocol),
+    version: cleanText(version ?? ''),
+    players: integer(players, 'player count'),
+    maxPlayers: integer(max, 'max players'),
+    serverId: optionalText(serverId),
+    levelName: optionalText(level),
+    gameMode: optionalText(mode),
+    gameModeId: optionalInteger(modeId),
+    portV4: optionalInteger(v4, 65_535),
+    portV6: optionalInteger(v6, 65_535),
+  };
+}
+
+/** Reads an unconnected pong; throws ProviderError('protocol') for anything else. */
+export function decodeUnconnectedPong(datagram: Buffer): BedrockPong {
+  const reader = new ByteReader(datagram, 'Bedrock pong');
+  const id = reader.u8('packet id');
+  if (id !== UNCONNECTED_PONG) throw malformed(`packet 0x${id.toString(16)}, expected 0x1c`);
+  const time = reader.bytes(8, 'time').readBigUInt64BE();
+  const serverGuid = reader.bytes(8, 'server GUID').readBigUInt64BE();
+  if (!reader.bytes(16, 'magic').equals(OFFLINE_MAGIC)) throw malformed('wrong magic');
+  const length = reader.u16be('MOTD length');
+  if (length !== reader.remaining) {
+    throw malformed(`MOTD of ${length} bytes in a packet holding ${reader.remaining}`);
+  }
+  return { time, serverGuid, motd: parseBedrockMotd(reader.rest().toString('utf8')) };
+}

@@ -1,0 +1,110 @@
+/*
+ * Valve server queries (A2S), the packet layer: single and split (multi-packet) replies.
+ * Specification: https://developer.valvesoftware.com/wiki/Server_queries
+ * ("Simple Response Format", "Multi-packet Response Format").
+ *
+ * A reply that fits one datagram starts with the i32 -1 (FF FF FF FF). A longer one is cut
+ * into datagrams starting with -2 (FF FF FF FE) and an i32 id shared by its parts, then:
+ * - Source: u8 total, u8 number (from 0), u16 max packet size (absent on a few 2006-era
+ *   engines), and if the id's top bit is set the whole reply was bzip2-compressed (the
+ *   first part then carries the decompressed size and a CRC32).
+ * - GoldSrc: one byte, the number in the high nibble and the total in the low one.
+ * Joined in order, the parts form a reply that itself starts with FF FF FF FF.
+ */
+import { ByteReader } from '../byte-reader.js';
+import { ProviderError } from '../provider.error.js';
+
+/** Which split header a server uses; known from its A2S_INFO reply. */
+export type SplitFormat = 'source' | 'source-no-size' | 'goldsrc';
+
+export type A2sPacket =
+  | { kind: 'single'; message: Buffer }
+  | { kind: 'split'; id: number; total: number; number: number; payload: Buffer };
+
+const SINGLE = -1;
+const SPLIT = -2;
+const COMPRESSED_BIT = 0x80000000;
+
+/** Split replies above this many bytes in total are refused (Rust's run to tens of KB). */
+export const MAX_REASSEMBLED_BYTES = 512 * 1024;
+/** Split replies assembled at once per conversation at most. */
+const MAX_OPEN_REPLIES = 4;
+
+function malformed(message: string): ProviderError {
+  return new ProviderError('protocol', `A2S: ${message}`);
+}
+
+/** Reads the header of one datagram; the message of a single one starts at its type byte. */
+export function parseA2sPacket(datagram: Buffer, format: SplitFormat): A2sPacket {
+  const reader = new ByteReader(datagram, 'A2S packet');
+  const header = reader.i32le('header');
+  if (header === SINGLE) return { kind: 'single', message: reader.rest() };
+  if (header !== SPLIT)
+    throw malformed(`header 0x${(header >>> 0).toString(16)}, expected -1 or -2`);
+  const id = reader.u32le('split id');
+  let total: number;
+  let number: number;
+  if (format === 'goldsrc') {
+    const packed = reader.u8('packet number');
+    number = packed >> 4;
+    total = packed & 0x0f;
+  } else {
+    total = reader.u8('packet total');
+    number = reader.u8('packet number');
+    if (format === 'source') reader.u16le('packet size');
+    if ((id & COMPRESSED_BIT) !== 0) {
+      throw malformed(
+        'reply is bzip2-compressed (an old Source engine); decompressing it needs a bzip2 ' +
+          'library this poller does not ship',
+      );
+    }
+  }
+  if (total < 1 || number >= total) throw malformed(`split part ${number} of ${total}`);
+  return { kind: 'split', id, total, number, payload: reader.rest() };
+}
+
+interface OpenReply {
+  total: number;
+  parts: (Buffer | undefined)[];
+  received: number;
+}
+
+/**
+ * Joins the parts of split replies, in any arrival order, within fixed bounds: at most
+ * {@link MAX_REASSEMBLED_BYTES} held and a few replies open at once.
+ */
+export class SplitAssembler {
+  private readonly open = new Map<number, OpenReply>();
+  private heldBytes = 0;
+
+  /** Adds one part; returns the whole reply's message (after its FF FF FF FF) once complete. */
+  add(packet: Extract<A2sPacket, { kind: 'split' }>): Buffer | undefined {
+    let reply = this.open.get(packet.id);
+    if (!reply) {
+      if (this.open.size >= MAX_OPEN_REPLIES) throw malformed('too many split replies at once');
+      reply = {
+        total: packet.total,
+        parts: new Array<Buffer | undefined>(packet.total),
+        received: 0,
+      };
+      this.open.set(packet.id, reply);
+    }
+    if (reply.total !== packet.total) {
+      throw malformed(`split reply says ${packet.total} parts, earlier ${reply.total}`);
+    }
+    if (reply.parts[packet.number]) return undefined; // a duplicate datagram
+    this.heldBytes += packet.payload.length;
+    if (this.heldBytes > MAX_REASSEMBLED_BYTES) {
+      throw malformed(`split reply exceeds ${MAX_REASSEMBLED_BYTES} bytes`);
+    }
+    reply.parts[packet.number] = Buffer.from(packet.payload);
+    reply.received++;
+    if (reply.received < reply.total) return undefined;
+    this.open.delete(packet.id);
+    const whole = Buffer.concat(reply.parts as Buffer[]);
+    this.heldBytes -= whole.length;
+    const reader = new ByteReader(whole, 'A2S split reply');
+    if (reader.i32le('header') !== SINGLE) throw malformed('joined split reply lacks its header');
+    return reader.rest();
+  }
+}
