@@ -1,18 +1,23 @@
 # One code base for Odoo 17.0, 18.0 and 19.0: the version carries no series
-# prefix, Odoo prefixes it with the running series ('17.0.1.0.0', ...).
+# prefix, Odoo prefixes it with the running series ('17.0.1.1.0', ...).
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.0.0',
-    'summary': 'Catalog of game servers with their live status, written by the game-status service',
+    'version': '1.1.0',
+    'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
     'category': 'Services',
     'author': 'Game Server Status',
     'license': 'LGPL-3',
-    'depends': ['base'],
+    'depends': ['base', 'mail'],
     'data': [
         'security/game_server_security.xml',
         'security/ir.model.access.csv',
+        'data/mail_message_subtype_data.xml',
+        'data/ir_cron_data.xml',
+        'views/game_server_outage_views.xml',
+        'views/game_server_stat_views.xml',
         'views/game_server_views.xml',
+        'views/res_config_settings_views.xml',
         'views/menus.xml',
     ],
     'application': True,

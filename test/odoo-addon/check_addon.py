@@ -7,27 +7,36 @@ from one code base. Needs only the Python 3 standard library (no Odoo).
 Lists every problem found as ``path:line: message`` and exits 1 if there is
 any, 0 otherwise. What it checks:
 
-* every .py file compiles; every package module is imported (models/, tests/);
+* every .py file compiles; every module of a package (models/, tests/) is
+  loaded: imported by its __init__.py or by a module that is;
 * ``__manifest__.py`` is a literal dict with the required keys, a version
   without series prefix, and ``data`` files that exist, in load order;
 * every .xml file parses; data files use only known top-level tags;
 * view archs name only fields of their model (fields read from the Python
   sources with ``ast``), and modifiers (invisible, readonly, decoration-*, ...)
-  only use fields present in the view (Odoo 17+ requires it);
+  only use fields present in the view (Odoo 17+ requires it); an inherited
+  view of a model the addon only extends (e.g. res.config.settings) names only
+  fields the addon adds;
 * search filters' domains and group_by use existing fields;
-* references (``ref="..."``, ``ref('...')``, ``groups="..."``) resolve to an
-  xml id defined earlier in load order, or to a module in ``depends``;
+* references (``ref="..."``, ``ref('...')``, ``groups="..."``, button
+  ``%(xml_id)d``) resolve to an xml id defined earlier in load order, or to a
+  module in ``depends``; ``<function>`` calls a method the model has;
 * every model in ``ir.model.access.csv`` is defined by the addon;
+* ir.cron records set interval_number and interval_type;
 * series portability:
   - no list view (``<tree>``/``<list>``, also inline in another view) in XML
     data: 17 accepts only ``<tree>``, 18+ only ``<list>``;
-  - window actions set no ``view_mode`` naming tree/list (the series default
-    is used), and every model opened by one has both list hooks
-    ``_get_default_tree_view`` (17) and ``_get_default_list_view`` (18+),
-    which build their arch from a ``*LIST_VIEW_ARCH`` constant of the same
-    file, with root ``list`` renamed to 'tree' / 'list' respectively; that arch
-    is checked like the XML ones;
+  - window actions never name 'tree' in ``view_mode`` (18+ do not know it;
+    'list' works on 17 too, whose get_views maps it to 'tree'), and every
+    model whose list they open has both list hooks ``_get_default_tree_view``
+    (17) and ``_get_default_list_view`` (18+), each building its arch from a
+    module-level ``*LIST_VIEW_ARCH`` constant of its file (root ``list``),
+    renamed 'tree' / 'list' respectively; a ``_get_default_kanban_view`` hook
+    builds from a ``*KANBAN_VIEW_ARCH`` constant with a 'card' template; those
+    archs are checked like the XML ones;
   - kanban views in XML data define both 'kanban-box' (17) and 'card' (19);
+  - forms use ``<chatter/>`` (18+), never 17's ``div.oe_chatter``, and the
+    model has a ``_get_view`` that rewrites it for 17;
   - no field that exists only on some series (res.groups category_id / users /
     user_ids / privilege_id, res.users groups_id / group_ids, ir.cron
     numbercall / doall), no attrs= / states= (removed in 17);
@@ -124,25 +133,41 @@ class Checker:
             self.check_package_imports(self.addon, only=('models',))
 
     def check_package_imports(self, folder, only=None):
+        """Every module of the package is loaded: imported by __init__.py, or by a module it loads."""
         init = os.path.join(folder, '__init__.py')
         if not os.path.isdir(folder):
             return
         if not os.path.isfile(init):
             self.problem(folder, None, 'package has no __init__.py')
             return
-        imported = set()
-        for node in ast.walk(self.py_trees.get(init) or ast.parse('')):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                if node.module:
-                    imported.add(node.module.split('.')[0])
-                imported.update(alias.name for alias in node.names)
         if only is not None:
             names = only
         else:
             names = [n[:-3] for n in os.listdir(folder) if n.endswith('.py') and n != '__init__.py']
+        loaded = set()
+        pending = [init]
+        while pending:
+            for name in self.relative_imports(pending.pop()):
+                module = os.path.join(folder, name + '.py')
+                if name not in loaded and module in self.py_trees:
+                    loaded.add(name)
+                    pending.append(module)
+                elif os.path.isdir(os.path.join(folder, name)):
+                    loaded.add(name)
         for name in sorted(names):
-            if name not in imported:
+            if name not in loaded:
                 self.problem(init, None, '%r is not imported, Odoo would never load it' % name)
+
+    def relative_imports(self, path):
+        """Names of sibling modules that a module imports (``from . import x``, ``from .x import y``)."""
+        names = set()
+        for node in ast.walk(self.py_trees.get(path) or ast.parse('')):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                if node.module:
+                    names.add(node.module.split('.')[0])
+                else:
+                    names.update(alias.name for alias in node.names)
+        return names
 
     @staticmethod
     def const_str(node):
@@ -331,6 +356,8 @@ class Checker:
                     self.resolve_ref(path, line, group.strip().lstrip('!'), 'group')
                 if node.tag == 'record':
                     self.check_record(path, node, lines)
+                if node.tag == 'function':
+                    self.check_function(path, node, lines)
                 if node.get('id'):
                     xml_id = node.get('id')
                     if '.' in xml_id:
@@ -344,6 +371,12 @@ class Checker:
     def record_fields(self, node):
         return {f.get('name'): f for f in node if f.tag == 'field'}
 
+    def check_function(self, path, node, lines):
+        model = self.models.get(node.get('model'))
+        if model and node.get('name') not in model['methods']:
+            self.problem(path, lines.get(node), '<function>: %s has no method %r'
+                         % (node.get('model'), node.get('name')))
+
     def check_record(self, path, node, lines):
         model = node.get('model')
         fields = self.record_fields(node)
@@ -353,6 +386,11 @@ class Checker:
             why = SERIES_ONLY_FIELDS.get(model, {}).get(fname)
             if why:
                 self.problem(path, lines.get(fnode), '%s.%s is not portable: %s' % (model, fname, why))
+        if model == 'ir.cron':
+            for required in ('interval_number', 'interval_type'):
+                if required not in fields:
+                    self.problem(path, lines.get(node), 'ir.cron %r must set %s (the default runs it once a '
+                                 'month)' % (node.get('id'), required))
         if model == 'ir.ui.view':
             self.check_view_record(path, node, fields, lines)
         elif model == 'ir.actions.act_window':
@@ -373,13 +411,11 @@ class Checker:
         if not res_model:
             self.problem(path, lines.get(node), 'window action %r has no res_model' % node.get('id'))
         mode = fields.get('view_mode')
-        if mode is not None:
-            modes = (mode.text or '').strip().split(',')
-            if 'tree' in modes or 'list' in modes:
-                self.problem(path, lines.get(mode), "view_mode %r names the list view, whose type differs per "
-                             "series ('tree' on 17, 'list' on 18+): leave view_mode unset to get the series "
-                             "default" % mode.text.strip())
-        if res_model in self.models and self.models[res_model]['defined']:
+        modes = (mode.text or '').strip().split(',') if mode is not None else []
+        if 'tree' in modes:
+            self.problem(path, lines.get(mode), "view_mode %r names 'tree', which 18+ do not know: name the list "
+                         "view 'list' (17's get_views maps 'list' to 'tree')" % mode.text.strip())
+        if (mode is None or 'list' in modes) and res_model in self.models and self.models[res_model]['defined']:
             methods = self.models[res_model]['methods']
             for hook in LIST_HOOKS:
                 if hook not in methods:
@@ -415,12 +451,24 @@ class Checker:
             for attr in ('attrs', 'states'):
                 if el.get(attr) is not None and el.tag != 'xpath':
                     self.problem(path, lines.get(el), '%s= was removed in 17; use invisible/readonly expressions' % attr)
-        if arch.tag == 'kanban':
+        if in_data and arch.tag == 'kanban':
             names = {t.get('t-name') for t in arch.iter('t')}
             if not {'kanban-box', 'card'} <= names:
                 self.problem(path, line, "a kanban arch needs a 'kanban-box' template (17) and a 'card' template "
                              "(19 dropped kanban-box); or build it per series in the model")
         info = self.models.get(model)
+        self.check_chatter(path, arch, model, lines)
+        for el in arch.iter('button'):
+            action = re.fullmatch(r'%\(([\w.]+)\)d', el.get('name') or '')
+            if action:
+                self.resolve_ref(path, lines.get(el), action.group(1), 'button action')
+        if inherited and info:
+            # A model this addon extends (e.g. res.config.settings): only its own fields can be checked.
+            own = set(info['fields']) | MAGIC_FIELDS
+            for el in self.top_level_fields(arch):
+                if el.get('name') not in own:
+                    self.problem(path, lines.get(el), 'field %r is not a field this addon defines on %s'
+                                 % (el.get('name'), model))
         if not info or not info['defined'] or inherited:
             return
         known = set(info['fields']) | MAGIC_FIELDS
@@ -450,6 +498,18 @@ class Checker:
                     if fname not in known:
                         self.problem(path, lines.get(el), 'filter %r: group_by unknown field %r'
                                      % (el.get('name'), fname))
+
+    def check_chatter(self, path, arch, model, lines):
+        """18+ render the chatter from <chatter/>, 17 only from a div.oe_chatter: XML data holds the
+        former and the model rewrites it for 17 in _get_view (see series_views.py)."""
+        for el in arch.iter('div'):
+            if 'oe_chatter' in (el.get('class') or '').split():
+                self.problem(path, lines.get(el), 'div.oe_chatter renders only on 17: write <chatter/> and '
+                             'rewrite it for 17 in the model\'s _get_view')
+        chatters = list(arch.iter('chatter'))
+        if chatters and '_get_view' not in self.models.get(model, {}).get('methods', {}):
+            self.problem(path, lines.get(chatters[0]), '<chatter/> renders only on 18+: %s needs a _get_view '
+                         'that rewrites it into 17\'s div.oe_chatter' % model)
 
     @staticmethod
     def own_elements(arch):
@@ -520,49 +580,61 @@ class Checker:
                         result.extend(self.const_str(v).split(':')[0] for v in values if self.const_str(v))
         return result
 
-    # -- per-series list views -------------------------------------------------
+    # -- views built per series in Python ---------------------------------------
 
-    def check_list_hooks(self):
+    def check_series_hooks(self):
+        """List and kanban views served by default-view hooks (LIST_HOOKS, _get_default_kanban_view)."""
         for model, info in sorted(self.models.items()):
             hooks = {name: info['methods'][name] for name in LIST_HOOKS if name in info['methods']}
-            if not hooks:
-                continue
             for name in LIST_HOOKS:
-                if name not in hooks:
+                if hooks and name not in hooks:
                     first = next(iter(hooks.values()))
                     self.problem(first[0], first[1].lineno, '%s defines %s but not %s: the list view would exist '
                                  'on one series only' % (model, ', '.join(hooks), name))
-            files = set()
             for name, (path, node) in hooks.items():
-                files.add(path)
                 wanted = LIST_HOOKS[name]
                 other = ({'tree', 'list'} - {wanted}).pop()
                 consts = self.strings_in(node)
                 if wanted not in consts or other in consts:
                     self.problem(path, node.lineno, "%s must build the arch with root %r (and never %r): Odoo %s "
                                  "calls it" % (name, wanted, other, '17' if wanted == 'tree' else '18+'))
-            for path in files:
-                archs = self.list_arch_constants(path)
-                if not archs:
-                    self.problem(path, None, 'the list hooks of %s must build their arch from a module-level '
-                                 '*LIST_VIEW_ARCH string in this file' % model)
-                for const, line, text in archs:
-                    arch, lines = self.parse_xml(path, text=text, first_line=line)
-                    if arch is None:
-                        continue
-                    if arch.tag != 'list':
-                        self.problem(path, lines[arch], '%s must have root <list> (18+ syntax; 17 gets it renamed '
-                                     'to tree), not <%s>' % (const, arch.tag))
-                    self.check_arch(path, arch, model, lines, in_data=False)
+                self.check_hook_archs(model, path, node, 'LIST_VIEW_ARCH', 'list')
+            if '_get_default_kanban_view' in info['methods']:
+                path, node = info['methods']['_get_default_kanban_view']
+                self.check_hook_archs(model, path, node, 'KANBAN_VIEW_ARCH', 'kanban')
+
+    def check_hook_archs(self, model, path, hook, suffix, root):
+        """The hook builds its arch from module-level *<suffix> strings of its file, checked like XML views."""
+        constants = {name: (line, text) for name, line, text in self.arch_constants(path)}
+        used = sorted({n.id for n in ast.walk(hook) if isinstance(n, ast.Name) and n.id.endswith(suffix)})
+        if not used:
+            self.problem(path, hook.lineno, '%s of %s must build its arch from a module-level *%s string of '
+                         'this file' % (hook.name, model, suffix))
+        for const in used:
+            if const not in constants:
+                self.problem(path, hook.lineno, '%s uses %s, which is not a module-level string of this file'
+                             % (hook.name, const))
+                continue
+            line, text = constants[const]
+            arch, lines = self.parse_xml(path, text=text, first_line=line)
+            if arch is None:
+                continue
+            if arch.tag != root:
+                self.problem(path, lines[arch], '%s must have root <%s> (18+ syntax), not <%s>'
+                             % (const, root, arch.tag))
+            if root == 'kanban' and 'card' not in {t.get('t-name') for t in arch.iter('t')}:
+                self.problem(path, lines[arch], "%s must define a 'card' template (18+ syntax; 17 gets it "
+                             "renamed to kanban-box)" % const)
+            self.check_arch(path, arch, model, lines, in_data=False)
 
     def strings_in(self, node):
         return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)}
 
-    def list_arch_constants(self, path):
+    def arch_constants(self, path):
         result = []
         for stmt in self.py_trees[path].body:
             if (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-                    and stmt.targets[0].id.endswith('LIST_VIEW_ARCH') and self.const_str(stmt.value) is not None):
+                    and stmt.targets[0].id.endswith('_VIEW_ARCH') and self.const_str(stmt.value) is not None):
                 # the string starts on the line of its opening quotes (stmt.value.lineno)
                 result.append((stmt.targets[0].id, stmt.value.lineno, self.const_str(stmt.value)))
         return result
@@ -625,7 +697,7 @@ class Checker:
                 self.check_data_xml(path)
             elif path.endswith('.csv'):
                 self.check_access_csv(path)
-        self.check_list_hooks()
+        self.check_series_hooks()
         return self.problems
 
 

@@ -1,9 +1,10 @@
-"""game.server: the catalog of game servers and their live status.
+"""game.server: the catalog of game servers, their live status, outages and figures.
 
-The catalog fields are edited by people (or through the API); the live fields
-are written only by the game-status service through `apply_status_reports`.
-Everything in this file is identical on Odoo 17.0, 18.0 and 19.0; the one view
-that differs per series lives in `series_views.py`.
+The catalog fields are edited by people (or through the API); the live fields,
+the statistics buckets and the outages are written only by the game-status
+service through `apply_status_reports`. Everything in this file is identical on
+Odoo 17.0, 18.0 and 19.0; what differs per series lives in `series.py` and
+`series_views.py`.
 """
 import math
 import re
@@ -11,7 +12,9 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
+
+from .game_server_stat import EPOCH, bucket_start, ratio_of
 
 #: At most this many player names are kept (same cap as the service's MAX_PLAYER_NAMES).
 MAX_PLAYER_NAMES = 50
@@ -24,6 +27,9 @@ MAX_INT4 = 2**31 - 1
 #: Most errors listed in one ValidationError.
 MAX_LISTED_PROBLEMS = 20
 
+#: Fields the poller reads from the catalog; changing one of them bumps catalog_write_date.
+CATALOG_FIELDS = frozenset({'name', 'game', 'host', 'port', 'query_port', 'poll_interval', 'active'})
+
 CHECKED_AT_FORMAT = '%Y-%m-%d %H:%M:%S'
 _CHECKED_AT_RE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$')
 
@@ -31,9 +37,16 @@ _CHECKED_AT_RE = re.compile(r'^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$')
 _REPORT_COUNTS = {'players_online': 'players_online', 'players_max': 'players_max', 'bots': 'bots'}
 _REPORT_TEXTS = {'name': 'motd', 'map': 'map_name', 'version': 'version', 'game_mode': 'game_mode'}
 
+GROUP_SERVICE = 'game_server_status.group_game_server_service'
+GROUP_MANAGER = 'game_server_status.group_game_server_manager'
+
+#: Figure windows: field suffix -> days.
+FIGURE_WINDOWS = {'24h': 1, '7d': 7, '30d': 30}
+
 
 class GameServer(models.Model):
     _name = 'game.server'
+    _inherit = ['mail.thread', 'mail.activity.mixin']
     _description = 'Game Server'
     _order = 'name'
 
@@ -54,11 +67,16 @@ class GameServer(models.Model):
              "(POLL_INTERVAL_S, 60 unless configured).")
     active = fields.Boolean(default=True)
     notes = fields.Text()
+    # write_date changes with every status report; this one only when the catalog does, so
+    # the poller's catalog sync reads what people changed, not what the writer wrote.
+    catalog_write_date = fields.Datetime(
+        readonly=True, copy=False, index=True,
+        help="Last change to the fields that tell the poller what and how to query.")
 
     # ------------------------------------------------------------------
     # Live status, written by apply_status_reports (readonly in views)
     # ------------------------------------------------------------------
-    is_online = fields.Boolean(string='Online', index=True, copy=False)
+    is_online = fields.Boolean(string='Online', index=True, copy=False, tracking=True)
     players_online = fields.Integer(string='Players', copy=False)
     players_max = fields.Integer(string='Max Players', copy=False)
     bots = fields.Integer(copy=False)
@@ -74,11 +92,27 @@ class GameServer(models.Model):
     last_error_code = fields.Char(copy=False)
     last_error = fields.Char(copy=False)
     consecutive_failures = fields.Integer(copy=False)
+    failing_since = fields.Datetime(
+        copy=False, help="Check time of the first failed poll of the current run of failures; "
+                         "empty while the server answers.")
     # Odoo datetimes keep whole seconds, but two polls of a server can finish in the same
     # second (a new server's first poll late in its slot, then the next slot's). The report
     # time in epoch milliseconds orders reports exactly; NUMERIC(16,0) holds it without loss.
     last_report_ms = fields.Float(digits=(16, 0), readonly=True, copy=False,
                                   help="Check time of the last applied report, epoch milliseconds.")
+
+    # ------------------------------------------------------------------
+    # History: statistics buckets, outages, figures computed from them
+    # ------------------------------------------------------------------
+    stat_ids = fields.One2many('game.server.stat', 'server_id', string='Statistics')
+    outage_ids = fields.One2many('game.server.outage', 'server_id', string='Outages')
+    open_outage_id = fields.Many2one('game.server.outage', string='Open Outage', readonly=True, copy=False,
+                                     ondelete='set null')
+    outage_count = fields.Integer(string='Outage Count', compute='_compute_outage_count')
+    peak_players_24h = fields.Integer(string='Peak Players (24 h)', compute='_compute_figures')
+    uptime_24h = fields.Float(string='Uptime 24 h (%)', compute='_compute_figures')
+    uptime_7d = fields.Float(string='Uptime 7 days (%)', compute='_compute_figures')
+    uptime_30d = fields.Float(string='Uptime 30 days (%)', compute='_compute_figures')
 
     # ------------------------------------------------------------------
     # Constraints (@api.constrains works the same on 17, 18 and 19;
@@ -109,6 +143,61 @@ class GameServer(models.Model):
                     name=server.name, interval=server.poll_interval))
 
     # ------------------------------------------------------------------
+    # Figures
+    # ------------------------------------------------------------------
+    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.players_peak')
+    def _compute_figures(self):
+        """Exact figures over the buckets that start within the last 24 h, 7 and 30 days."""
+        now = fields.Datetime.now()
+        server_ids = self._origin.ids
+        sums = {}
+        for window, days in FIGURE_WINDOWS.items():
+            for server, polls, polls_online, peak in self.env['game.server.stat']._read_group(
+                    [('server_id', 'in', server_ids), ('bucket_start', '>=', now - timedelta(days=days))],
+                    ['server_id'], ['polls:sum', 'polls_online:sum', 'players_peak:max']):
+                sums[window, server.id] = {'polls': polls, 'polls_online': polls_online, 'players_peak': peak}
+        empty = {'polls': 0, 'polls_online': 0, 'players_peak': 0}
+        for server in self:
+            for window in FIGURE_WINDOWS:
+                server['uptime_' + window] = ratio_of('uptime_pct', sums.get((window, server._origin.id), empty))
+            server.peak_players_24h = sums.get(('24h', server._origin.id), empty)['players_peak'] or 0
+
+    def _compute_outage_count(self):
+        counts = dict(self.env['game.server.outage']._read_group(
+            [('server_id', 'in', self._origin.ids)], ['server_id'], ['__count']))
+        for server in self:
+            server.outage_count = counts.get(server._origin, 0)
+
+    # ------------------------------------------------------------------
+    # Create and delete
+    # ------------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        now = fields.Datetime.now()
+        vals_list = [dict(vals, catalog_write_date=now) for vals in vals_list]
+        if self._is_status_service():
+            # The service's login registers servers for people (through the API);
+            # it must not follow them and collect every outage notification.
+            self = self.with_context(mail_create_nosubscribe=True)
+        return super(GameServer, self).create(vals_list)
+
+    def write(self, vals):
+        if CATALOG_FIELDS.intersection(vals):
+            vals = dict(vals, catalog_write_date=fields.Datetime.now())
+        return super().write(vals)
+
+    def unlink(self):
+        deleted_ids = self.ids
+        result = super().unlink()
+        # Written by the system for the poller, whatever the deleting user may create.
+        self.env['game.server.deletion'].sudo().create([{'server_ref': server_id} for server_id in deleted_ids])
+        return result
+
+    def _is_status_service(self):
+        user = self.env.user
+        return not self.env.su and user.has_group(GROUP_SERVICE) and not user.has_group(GROUP_MANAGER)
+
+    # ------------------------------------------------------------------
     # Status reports
     # ------------------------------------------------------------------
     @api.model
@@ -123,19 +212,27 @@ class GameServer(models.Model):
             ``name``, ``map``, ``version``, ``game_mode``, ``error_code``,
             ``error_message`` (str or null), ``password_protected`` (bool or null).
             Unknown keys are ignored.
-        :return: ``{'applied': int, 'ignored': int, 'missing': [server ids]}``:
-            reports applied; reports ignored because they are not newer than
-            the last report applied to their server; servers that do not exist (their
-            reports are dropped).
+        :return: ``{'applied': int, 'ignored': int, 'missing': [server ids],
+            'outages_opened': int, 'outages_closed': int}``: reports applied;
+            reports ignored because they are not newer than the last report
+            applied to their server; servers that do not exist (their reports
+            are dropped); outages opened and closed by the applied reports.
         :raise ValidationError: if any report is malformed (nothing is applied).
+        :raise AccessError: unless the caller is in the Status Service or the
+            Manager group.
 
         Per server, reports are applied in time order and only when newer than
         the last one applied: replaying a batch changes nothing and an
-        older report never overwrites a newer one. Archived servers still take
-        reports. Each server is written once, with its final values.
+        older report never overwrites a newer one. Each applied report, and
+        only an applied one, is counted in its statistics bucket; an outage
+        opens when the failed polls in a row reach the outage threshold and
+        closes at the first online report, with a message on the server's
+        chatter each time. Archived servers still take reports. Each server is
+        written once, with its final values.
         """
+        self._check_status_writer()
         parsed = self._parse_status_reports(reports)
-        result = {'applied': 0, 'ignored': 0, 'missing': []}
+        result = {'applied': 0, 'ignored': 0, 'missing': [], 'outages_opened': 0, 'outages_closed': 0}
         if not parsed:
             return result
 
@@ -143,67 +240,80 @@ class GameServer(models.Model):
         for report in parsed:
             by_server[report['server_id']].append(report)
 
-        # One query finds the existing servers, the first field access reads
-        # the state of all of them (prefetch).
-        servers = self.with_context(active_test=False).browse(list(by_server)).exists()
+        # The caller may not write statistics, outages and messages itself
+        # (see _check_status_writer): from here on the method writes as the
+        # system. Servers in id order, so that concurrent batches lock rows in
+        # the same order. One query finds the existing servers, the first field
+        # access reads all of them (prefetch).
+        servers = self.sudo().with_context(active_test=False).browse(sorted(by_server)).exists()
         found = set(servers.ids)
         result['missing'] = sorted(sid for sid in by_server if sid not in found)
 
+        settings = self.env['res.config.settings']._game_server_settings()
+        folds = []
         for server in servers:
-            vals, applied, ignored = server._fold_status_reports(by_server[server.id])
-            result['applied'] += applied
-            result['ignored'] += ignored
-            if vals:
-                server.write(vals)
+            fold = _ServerFold(server, settings)
+            for report in sorted(by_server[server.id], key=lambda r: r['report_ms']):  # stable: batch order breaks ties
+                fold.add(report)
+            result['applied'] += fold.applied
+            result['ignored'] += fold.ignored
+            if fold.applied:
+                folds.append(fold)
+
+        self._record_outages(folds, result)
+        for fold in folds:
+            fold.server.write(fold.values())
+        self.env['game.server.stat'].sudo()._add_to_buckets(sorted(
+            delta for fold in folds for delta in fold.bucket_deltas()))
+        for fold in folds:
+            fold.server._post_outage_messages(fold)
         return result
 
-    def _fold_status_reports(self, reports):
-        """Fold one server's reports into the values of one write.
+    @api.model
+    def _check_status_writer(self):
+        if self.env.su or self.env.user.has_group(GROUP_SERVICE) or self.env.user.has_group(GROUP_MANAGER):
+            return
+        raise AccessError(_("Only the game-status service or a Game Servers manager may apply status reports."))
 
-        :return: (vals or {}, number applied, number ignored)
-        """
+    @api.model
+    def _record_outages(self, folds, result):
+        """Create the outages the folds opened, close those they ended, and point each server at its open one."""
+        Outage = self.env['game.server.outage'].sudo()
+        created = iter(Outage.create([
+            {'server_id': fold.server.id, 'start': span['start'], 'end': span['end'], 'reason': span['reason']}
+            for fold in folds for span in fold.new_outages
+        ]))
+        for fold in folds:
+            fold.created_outages = [next(created) for _span in fold.new_outages]
+            fold.closed_outage = fold.server.open_outage_id if fold.closes_open_outage_at else Outage
+            if fold.closed_outage:
+                fold.closed_outage.end = fold.closes_open_outage_at
+            if fold.outage_open and fold.created_outages:
+                fold.open_outage = fold.created_outages[-1]
+            elif not fold.outage_open and (fold.created_outages or fold.closed_outage):
+                fold.open_outage = Outage
+            result['outages_opened'] += len(fold.created_outages)
+            result['outages_closed'] += len(fold.closed_outage) + sum(1 for o in fold.created_outages if o.end)
+
+    def _post_outage_messages(self, fold):
+        """Chatter messages, oldest event first; followers are notified through the subtypes."""
         self.ensure_one()
-        last_checked = self.last_checked
-        last_ms = self.last_report_ms
-        failures = self.consecutive_failures
-        last_online = None
-        latest = None
-        applied = ignored = 0
-        for report in sorted(reports, key=lambda r: r['report_ms']):  # stable: batch order breaks ties
-            if report['report_ms'] <= last_ms:
-                ignored += 1
-                continue
-            applied += 1
-            latest = report
-            last_ms = report['report_ms']
-            last_checked = report['checked_at']
-            if report['online']:
-                failures = 0
-                last_online = report['checked_at']
+        Outage = self.env['game.server.outage']
+        events = [(fold.closed_outage, None)] if fold.closed_outage else []
+        for outage, span in zip(fold.created_outages, fold.new_outages):
+            events.append((outage, span))
+            if outage.end:
+                events.append((outage, None))
+        for outage, opening in events:
+            if opening:
+                body = _("Outage: %(failures)s polls in a row failed since %(start)s UTC (%(reason)s).",
+                         failures=opening['failures'], start=outage.start, reason=outage.reason)
+                subtype = 'game_server_status.mt_outage_opened'
             else:
-                failures += 1
-        if latest is None:
-            return {}, applied, ignored
-
-        online = latest['online']
-        vals = {
-            'is_online': online,
-            'latency_ms': latest['latency_ms'],
-            'password_protected': latest['password_protected'],
-            'player_names': '\n'.join(latest['player_names']) or False,
-            'last_checked': last_checked,
-            'last_report_ms': last_ms,
-            'consecutive_failures': failures,
-            'last_error_code': False if online else latest['error_code'],
-            'last_error': False if online else latest['error_message'],
-        }
-        for key, fname in _REPORT_COUNTS.items():
-            vals[fname] = latest[key]
-        for key, fname in _REPORT_TEXTS.items():
-            vals[fname] = latest[key]
-        if last_online:
-            vals['last_online'] = last_online
-        return vals, applied, ignored
+                body = _("Back online at %(end)s UTC, after an outage of %(duration)s.",
+                         end=outage.end, duration=Outage._format_duration(outage.duration_s))
+                subtype = 'game_server_status.mt_outage_closed'
+            self.message_post(body=body, subtype_xmlid=subtype, message_type='notification')
 
     @api.model
     def _parse_status_reports(self, reports):
@@ -253,10 +363,7 @@ class GameServer(models.Model):
 
 def _epoch_ms(moment):
     """Epoch milliseconds of a naive UTC datetime, as Odoo stores them."""
-    return int((moment - _EPOCH).total_seconds() * 1000)
-
-
-_EPOCH = datetime(1970, 1, 1)
+    return int((moment - EPOCH).total_seconds() * 1000)
 
 
 class _ReportParser:
@@ -349,15 +456,15 @@ class _ReportParser:
         return value
 
     def latency(self, key):
-        """Milliseconds, any non-negative number (rounded); null means 0."""
+        """Milliseconds, any non-negative number (kept exact for the statistics); null means 0."""
         value = self._get(key, False)
         if value is None:
-            return 0
+            return 0.0
         if (isinstance(value, bool) or not isinstance(value, (int, float))
                 or not (math.isfinite(value) and 0 <= value <= MAX_INT4)):
             self._problem(key, _("a non-negative number of milliseconds or null"), value)
-            return 0
-        return int(round(value))
+            return 0.0
+        return float(value)
 
     def text(self, key):
         value = self._get(key, False)
@@ -378,3 +485,104 @@ class _ReportParser:
         # One name per line: a line break inside a name would split it.
         names = (' '.join(name.split()) for name in value)
         return [name[:MAX_TEXT_LENGTH] for name in names if name][:MAX_PLAYER_NAMES]
+
+
+class _ServerFold:
+    """One server's applied reports of a batch, folded in time order.
+
+    Gives the values of the server's one write, its statistics bucket deltas
+    and the outages its reports opened and closed.
+    """
+
+    def __init__(self, server, settings):
+        self.server = server
+        self.bucket_minutes = settings.bucket_minutes
+        self.threshold = settings.outage_threshold
+        self.last_ms = server.last_report_ms
+        self.failures = server.consecutive_failures
+        self.failing_since = server.failing_since
+        self.outage_open = bool(server.open_outage_id)
+        self.applied = self.ignored = 0
+        self.latest = None
+        self.last_online = None
+        #: bucket start -> [polls, polls online, players sum, players peak, latency sum]
+        self.buckets = {}
+        #: outages opened by these reports: {'start', 'end' (False while open), 'reason', 'failures'}
+        self.new_outages = []
+        #: check time of the report that closed the outage open before this batch
+        self.closes_open_outage_at = None
+        # set by GameServer._record_outages
+        self.created_outages = []
+        self.closed_outage = None
+        self.open_outage = None
+
+    def add(self, report):
+        if report['report_ms'] <= self.last_ms:
+            self.ignored += 1
+            return
+        self.applied += 1
+        self.latest = report
+        self.last_ms = report['report_ms']
+        checked_at = report['checked_at']
+        bucket = self.buckets.setdefault(bucket_start(checked_at, self.bucket_minutes), [0, 0, 0, 0, 0.0])
+        bucket[0] += 1
+        if report['online']:
+            players = report['players_online']
+            bucket[1] += 1
+            bucket[2] += players
+            bucket[3] = max(bucket[3], players)
+            bucket[4] += report['latency_ms']
+            self.failures = 0
+            self.failing_since = False
+            self.last_online = checked_at
+            if self.outage_open:
+                self._close_outage(checked_at)
+        else:
+            self.failures += 1
+            # Also covers a server already failing before failing_since existed.
+            self.failing_since = self.failing_since or checked_at
+            if self.failures >= self.threshold and not self.outage_open:
+                self.new_outages.append({
+                    'start': self.failing_since,
+                    'end': False,
+                    'reason': ': '.join(filter(None, (report['error_code'], report['error_message']))) or False,
+                    'failures': self.failures,
+                })
+                self.outage_open = True
+
+    def _close_outage(self, end):
+        if self.new_outages:
+            self.new_outages[-1]['end'] = end
+        else:
+            self.closes_open_outage_at = end
+        self.outage_open = False
+
+    def values(self):
+        """The server's new live values, after the last applied report."""
+        latest = self.latest
+        online = latest['online']
+        vals = {
+            'is_online': online,
+            'latency_ms': int(round(latest['latency_ms'])),
+            'password_protected': latest['password_protected'],
+            'player_names': '\n'.join(latest['player_names']) or False,
+            'last_checked': latest['checked_at'],
+            'last_report_ms': self.last_ms,
+            'consecutive_failures': self.failures,
+            'failing_since': self.failing_since,
+            'last_error_code': False if online else latest['error_code'],
+            'last_error': False if online else latest['error_message'],
+        }
+        for key, fname in _REPORT_COUNTS.items():
+            vals[fname] = latest[key]
+        for key, fname in _REPORT_TEXTS.items():
+            vals[fname] = latest[key]
+        if self.last_online:
+            vals['last_online'] = self.last_online
+        if self.open_outage is not None:
+            vals['open_outage_id'] = self.open_outage.id
+        return vals
+
+    def bucket_deltas(self):
+        """(server id, bucket start, bucket minutes, polls, online, players sum, peak, latency sum) per bucket."""
+        return [(self.server.id, start, self.bucket_minutes, *counts) for start, counts in self.buckets.items()]

@@ -1,29 +1,37 @@
-"""The views whose XML differs between Odoo series, and only those.
+"""The view markup that differs between Odoo series, and only that.
 
-The list view root is ``<tree>`` on 17.0 and ``<list>`` on 18.0+, and each
+Every arch here is written in 18+ syntax; 17.0 gets it rewritten at run time.
+
+List views: the root is ``<tree>`` on 17.0 and ``<list>`` on 18.0+, and each
 series rejects the other's: 17 has no 'list' view type, 18 removed 'tree'
 (``ValueError: Wrong value for ir.ui.view.type``). A manifest's ``data`` list
 is a static literal, so no XML data file can hold a list view for all three.
-
 Odoo itself provides the hook: when a model has no ``ir.ui.view`` of the
 requested type, ``_get_view`` falls back to ``_get_default_<type>_view()``
 (odoo/addons/base/models/ir_ui_view.py, 17.0 to 19.0). 17.0 asks for
 ``_get_default_tree_view`` (its ``get_views`` maps 'list' to 'tree'), 18.0+
 ask for ``_get_default_list_view``. Defining both, each returning the same
 arch under its own root, gives every series its list view with no version
-test. The window action leaves ``view_mode`` unset, so it takes the series'
-default ('tree,form' on 17, 'list,form' on 18+).
+test. The same hooks serve the one2many lists inside forms (a form's x2many
+without an inline view gets the comodel's default list).
 
-To change the list: edit LIST_VIEW_ARCH (18+ syntax; 17 gets the root renamed).
-When 17.0 support ends, move LIST_VIEW_ARCH into views/game_server_views.xml
-as a normal ``<list>`` record and delete this file.
+Kanban cards and the chatter: 18.0's web client introduced the kanban
+``<t t-name="card">`` template and the form's ``<chatter/>`` tag; 17.0's only
+knows ``<t t-name="kanban-box">`` (whose root element is the card) and
+``<div class="oe_chatter">`` holding the three mail fields, and 19.0 dropped
+``kanban-box``. Both hooks have the same name on every series, so these two
+are chosen by the series number, here and nowhere else.
+
+When 17.0 support ends: move the archs into XML records, delete this file.
 """
 from lxml import etree
 
-from odoo import api, models
+from odoo import api, models, release
 
-#: The game.server list view, 18+ syntax. Only the root tag differs on 17.
-LIST_VIEW_ARCH = """
+#: 17.0's web client: kanban-box cards, oe_chatter div.
+LEGACY_WEB_CLIENT = release.version_info[0] < 18
+
+GAME_SERVER_LIST_VIEW_ARCH = """
 <list string="Game Servers" sample="1"
       decoration-success="is_online"
       decoration-danger="last_checked and not is_online"
@@ -31,32 +39,159 @@ LIST_VIEW_ARCH = """
     <field name="name"/>
     <field name="game"/>
     <field name="host"/>
-    <field name="port"/>
+    <field name="port" options="{'enable_formatting': false}"/>
     <field name="is_online"/>
     <field name="players_online"/>
     <field name="players_max"/>
     <field name="latency_ms" optional="show"/>
+    <field name="uptime_24h" optional="show"/>
     <field name="last_checked" optional="show"/>
+    <field name="last_error_code" optional="hide"/>
     <field name="active" column_invisible="True"/>
 </list>
 """
+
+GAME_SERVER_KANBAN_VIEW_ARCH = """
+<kanban string="Game Servers" sample="1">
+    <field name="is_online"/>
+    <field name="last_checked"/>
+    <field name="last_error_code"/>
+    <field name="port"/>
+    <templates>
+        <t t-name="card">
+            <div class="d-flex align-items-start justify-content-between gap-2">
+                <field name="name" class="fw-bold fs-5 text-truncate"/>
+                <span t-if="record.is_online.raw_value" class="badge rounded-pill text-bg-success">Online</span>
+                <span t-elif="record.last_checked.raw_value" class="badge rounded-pill text-bg-danger">Offline</span>
+                <span t-else="" class="badge rounded-pill text-bg-secondary">Not checked yet</span>
+            </div>
+            <div class="text-muted">
+                <field name="game"/> - <field name="host"/>:<t t-out="record.port.raw_value"/>
+            </div>
+            <div t-if="record.is_online.raw_value">
+                <field name="players_online"/> / <field name="players_max"/> players,
+                <field name="latency_ms"/> ms
+            </div>
+            <div t-elif="record.last_error_code.raw_value" class="text-danger">
+                <field name="last_error_code"/>: <field name="last_error"/>
+            </div>
+            <div class="small">Uptime 24 h: <field name="uptime_24h"/> %</div>
+        </t>
+    </templates>
+</kanban>
+"""
+
+GAME_SERVER_STAT_LIST_VIEW_ARCH = """
+<list string="Statistics" create="0" edit="0" delete="0">
+    <field name="server_id"/>
+    <field name="game" optional="show"/>
+    <field name="bucket_start"/>
+    <field name="bucket_minutes" optional="show"/>
+    <field name="polls"/>
+    <field name="polls_online"/>
+    <field name="uptime_pct"/>
+    <field name="players_avg"/>
+    <field name="players_peak"/>
+    <field name="latency_avg" optional="show"/>
+</list>
+"""
+
+GAME_SERVER_OUTAGE_LIST_VIEW_ARCH = """
+<list string="Outages" create="0" edit="0" delete="0" decoration-danger="state == 'open'">
+    <field name="server_id"/>
+    <field name="game" optional="show"/>
+    <field name="start"/>
+    <field name="end"/>
+    <field name="duration_display"/>
+    <field name="reason"/>
+    <field name="state" widget="badge" decoration-danger="state == 'open'" decoration-success="state == 'closed'"/>
+</list>
+"""
+
+#: 17.0's chatter: a div the mail module's form compiler turns into the chatter.
+LEGACY_CHATTER = """
+<div class="oe_chatter">
+    <field name="message_follower_ids"/>
+    <field name="activity_ids"/>
+    <field name="message_ids"/>
+</div>
+"""
+
+
+def list_arch(text, root_tag):
+    arch = etree.fromstring(text.strip())
+    arch.tag = root_tag
+    return arch
+
+
+def kanban_arch(text):
+    arch = etree.fromstring(text.strip())
+    if LEGACY_WEB_CLIENT:
+        for card in arch.iterfind('templates/t[@t-name="card"]'):
+            card.set('t-name', 'kanban-box')
+            # kanban-box's root element is the card itself; make it open the record.
+            box = etree.Element('div', {'class': 'oe_kanban_global_click d-flex flex-column'})
+            box.text, card.text = card.text, None
+            box.extend(card)
+            card.append(box)
+    return arch
+
+
+def form_arch_for_series(arch):
+    if LEGACY_WEB_CLIENT:
+        for chatter in arch.iter('chatter'):
+            chatter.getparent().replace(chatter, etree.fromstring(LEGACY_CHATTER.strip()))
+    return arch
 
 
 class GameServer(models.Model):
     _inherit = 'game.server'
 
     @api.model
-    def _game_server_list_arch(self, root_tag):
-        arch = etree.fromstring(LIST_VIEW_ARCH.strip())
-        arch.tag = root_tag
-        return arch
-
-    @api.model
     def _get_default_tree_view(self):
         """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return self._game_server_list_arch('tree')
+        return list_arch(GAME_SERVER_LIST_VIEW_ARCH, 'tree')
 
     @api.model
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return self._game_server_list_arch('list')
+        return list_arch(GAME_SERVER_LIST_VIEW_ARCH, 'list')
+
+    @api.model
+    def _get_default_kanban_view(self):
+        return kanban_arch(GAME_SERVER_KANBAN_VIEW_ARCH)
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == 'form':
+            arch = form_arch_for_series(arch)
+        return arch, view
+
+
+class GameServerStat(models.Model):
+    _inherit = 'game.server.stat'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_STAT_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_STAT_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerOutage(models.Model):
+    _inherit = 'game.server.outage'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH, 'list')

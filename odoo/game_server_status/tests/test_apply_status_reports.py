@@ -1,85 +1,17 @@
-from datetime import datetime
+from odoo.exceptions import ValidationError
+from odoo.tests.common import TransactionCase, tagged
 
-from lxml import etree
-
-from odoo import release
-from odoo.exceptions import AccessError, ValidationError
-from odoo.tests.common import TransactionCase, new_test_user, tagged
-
-T0 = '2024-05-01 12:00:00'
-T1 = '2024-05-01 12:01:00'
-T2 = '2024-05-01 12:02:00'
-T3 = '2024-05-01 12:03:00'
+from .common import T0, T1, T2, T3, GameServerCase, counts, dt, offline, online
 
 LIVE_FIELDS = [
     'is_online', 'players_online', 'players_max', 'bots', 'latency_ms', 'map_name', 'version',
     'game_mode', 'motd', 'password_protected', 'player_names', 'last_checked', 'last_online',
-    'last_error_code', 'last_error', 'consecutive_failures',
+    'last_error_code', 'last_error', 'consecutive_failures', 'failing_since',
 ]
 
 
-def dt(value):
-    return datetime.strptime(value, '%Y-%m-%d %H:%M:%S')
-
-
-def online(server_id, checked_at, **overrides):
-    report = {
-        'server_id': server_id,
-        'checked_at': checked_at,
-        'online': True,
-        'latency_ms': 23,
-        'players_online': 12,
-        'players_max': 32,
-        'bots': 2,
-        'player_names': ['alice', 'bob'],
-        'name': 'EU Survival #1',
-        'map': 'de_dust2',
-        'version': '1.20.4',
-        'game_mode': 'survival',
-        'password_protected': False,
-        'error_code': None,
-        'error_message': None,
-    }
-    report.update(overrides)
-    return report
-
-
-def offline(server_id, checked_at, code='timeout', message='no answer within 3000 ms'):
-    return {
-        'server_id': server_id,
-        'checked_at': checked_at,
-        'online': False,
-        'latency_ms': None,
-        'players_online': None,
-        'players_max': None,
-        'bots': None,
-        'player_names': [],
-        'name': None,
-        'map': None,
-        'version': None,
-        'game_mode': None,
-        'password_protected': None,
-        'error_code': code,
-        'error_message': message,
-    }
-
-
 @tagged('post_install', '-at_install')
-class TestApplyStatusReports(TransactionCase):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.Server = cls.env['game.server']
-        cls.alpha, cls.beta = cls.Server.create([
-            {'name': 'Alpha', 'game': 'minecraft', 'host': 'alpha.example.test', 'port': 25565},
-            {'name': 'Beta', 'game': 'csgo', 'host': 'beta.example.test', 'port': 27015, 'query_port': 27016},
-        ])
-
-    def apply(self, reports):
-        result = self.Server.apply_status_reports(reports)
-        self.assertIsInstance(result, dict)
-        return result
+class TestApplyStatusReports(GameServerCase):
 
     def live(self, server):
         return server.read(LIVE_FIELDS)[0]
@@ -88,7 +20,7 @@ class TestApplyStatusReports(TransactionCase):
 
     def test_online_report_sets_live_fields(self):
         result = self.apply([online(self.alpha.id, T0)])
-        self.assertEqual(result, {'applied': 1, 'ignored': 0, 'missing': []})
+        self.assertEqual(result, counts(applied=1))
         a = self.alpha
         self.assertTrue(a.is_online)
         self.assertEqual((a.players_online, a.players_max, a.bots, a.latency_ms), (12, 32, 2, 23))
@@ -103,7 +35,7 @@ class TestApplyStatusReports(TransactionCase):
         self.assertFalse(self.beta.last_checked, "other servers are untouched")
 
     def test_empty_batch(self):
-        self.assertEqual(self.apply([]), {'applied': 0, 'ignored': 0, 'missing': []})
+        self.assertEqual(self.apply([]), counts())
 
     def test_batch_applies_each_server_in_checked_at_order(self):
         # Out of order in the batch: the newest report wins, the failures are counted in order.
@@ -114,7 +46,7 @@ class TestApplyStatusReports(TransactionCase):
             offline(self.beta.id, T0),
             offline(self.alpha.id, T1),
         ])
-        self.assertEqual(result, {'applied': 5, 'ignored': 0, 'missing': []})
+        self.assertEqual(result, counts(applied=5))
         self.assertTrue(self.alpha.is_online)
         self.assertEqual(self.alpha.players_online, 7)
         self.assertEqual(self.alpha.last_checked, dt(T2))
@@ -131,7 +63,7 @@ class TestApplyStatusReports(TransactionCase):
             online(self.alpha.id, T0, players_online=99),   # older
             offline(self.alpha.id, T1),                     # same time
         ])
-        self.assertEqual(result, {'applied': 0, 'ignored': 2, 'missing': []})
+        self.assertEqual(result, counts(ignored=2))
         self.assertTrue(self.alpha.is_online)
         self.assertEqual(self.alpha.players_online, 5)
         self.assertEqual(self.alpha.last_checked, dt(T1))
@@ -139,10 +71,10 @@ class TestApplyStatusReports(TransactionCase):
     def test_reports_in_the_same_second_are_ordered_by_milliseconds(self):
         first = online(self.alpha.id, T0, checked_at_ms=1714564800100, players_online=3)
         second = online(self.alpha.id, T0, checked_at_ms=1714564800900, players_online=4)
-        self.assertEqual(self.apply([second, first]), {'applied': 2, 'ignored': 0, 'missing': []})
+        self.assertEqual(self.apply([second, first]), counts(applied=2))
         self.assertEqual(self.alpha.players_online, 4)
         # The same two again: both already applied.
-        self.assertEqual(self.apply([first, second]), {'applied': 0, 'ignored': 2, 'missing': []})
+        self.assertEqual(self.apply([first, second]), counts(ignored=2))
 
     def test_bad_milliseconds_are_a_validation_error(self):
         with self.assertRaises(ValidationError):
@@ -150,7 +82,7 @@ class TestApplyStatusReports(TransactionCase):
 
     def test_duplicate_in_one_batch_applies_once(self):
         result = self.apply([offline(self.alpha.id, T0), offline(self.alpha.id, T0)])
-        self.assertEqual(result, {'applied': 1, 'ignored': 1, 'missing': []})
+        self.assertEqual(result, counts(applied=1, ignored=1))
         self.assertEqual(self.alpha.consecutive_failures, 1)
 
     def test_replaying_a_batch_changes_nothing(self):
@@ -159,9 +91,9 @@ class TestApplyStatusReports(TransactionCase):
             offline(self.alpha.id, T1),
             online(self.beta.id, T0, players_online=3),
         ]
-        self.assertEqual(self.apply(batch), {'applied': 3, 'ignored': 0, 'missing': []})
+        self.assertEqual(self.apply(batch), counts(applied=3))
         before = (self.live(self.alpha), self.live(self.beta))
-        self.assertEqual(self.apply(batch), {'applied': 0, 'ignored': 3, 'missing': []})
+        self.assertEqual(self.apply(batch), counts(ignored=3))
         self.assertEqual((self.live(self.alpha), self.live(self.beta)), before)
 
     # -- missing and archived servers -------------------------------------
@@ -169,18 +101,18 @@ class TestApplyStatusReports(TransactionCase):
     def test_missing_server_is_reported_not_fatal(self):
         ghost = 2**31 - 1  # a valid id that no record has
         result = self.apply([online(ghost, T0), offline(ghost, T1), online(self.alpha.id, T0)])
-        self.assertEqual(result, {'applied': 1, 'ignored': 0, 'missing': [ghost]})
+        self.assertEqual(result, counts(applied=1, missing=[ghost]))
         self.assertTrue(self.alpha.is_online)
 
     def test_deleted_server_is_missing(self):
         gone_id = self.beta.id
         self.beta.unlink()
-        self.assertEqual(self.apply([online(gone_id, T0)]), {'applied': 0, 'ignored': 0, 'missing': [gone_id]})
+        self.assertEqual(self.apply([online(gone_id, T0)]), counts(missing=[gone_id]))
 
     def test_archived_server_still_takes_reports(self):
         self.alpha.action_archive()
         result = self.apply([online(self.alpha.id, T0)])
-        self.assertEqual(result, {'applied': 1, 'ignored': 0, 'missing': []})
+        self.assertEqual(result, counts(applied=1))
         self.assertFalse(self.alpha.active)
         self.assertTrue(self.alpha.is_online)
         self.assertEqual(self.alpha.last_checked, dt(T0))
@@ -263,17 +195,6 @@ class TestApplyStatusReports(TransactionCase):
         self.assertMalformed([good, dict(good, online=1), dict(good, bots='x')], 'report[1].online', 'report[2].bots')
         self.assertFalse(self.alpha.last_checked)
 
-    # -- access -------------------------------------------------------------
-
-    def test_user_group_reads_manager_group_writes(self):
-        reader = new_test_user(self.env, login='gss_reader', groups='base.group_user,game_server_status.group_game_server_user')
-        writer = new_test_user(self.env, login='gss_writer', groups='base.group_user,game_server_status.group_game_server_manager')
-        self.assertEqual(self.Server.with_user(reader).search([('id', '=', self.alpha.id)]).name, 'Alpha')
-        with self.assertRaises(AccessError):
-            self.Server.with_user(reader).apply_status_reports([online(self.alpha.id, T0)])
-        result = self.Server.with_user(writer).apply_status_reports([online(self.alpha.id, T0)])
-        self.assertEqual(result['applied'], 1)
-
 
 @tagged('post_install', '-at_install')
 class TestGameServerModel(TransactionCase):
@@ -295,16 +216,3 @@ class TestGameServerModel(TransactionCase):
         duplicate = server.copy()
         self.assertFalse(duplicate.is_online)
         self.assertFalse(duplicate.last_checked)
-
-    def test_views_render_on_this_series(self):
-        """The list view comes from the series' own default-view hook (see models/series_views.py)."""
-        expected_root = 'tree' if release.version_info[0] == 17 else 'list'
-        views = self.env['game.server'].get_views([[False, 'list'], [False, 'form'], [False, 'search']])['views']
-        list_arch = etree.fromstring(views['list']['arch'])
-        self.assertEqual(list_arch.tag, expected_root)
-        self.assertEqual(
-            [f.get('name') for f in list_arch.iter('field')][:4], ['name', 'game', 'host', 'port'])
-        self.assertEqual(etree.fromstring(views['form']['arch']).tag, 'form')
-        self.assertEqual(etree.fromstring(views['search']['arch']).tag, 'search')
-        action = self.env.ref('game_server_status.action_game_server')
-        self.assertEqual(action.view_mode, '%s,form' % expected_root)

@@ -1,0 +1,64 @@
+"""game.server.outage: a run of failed polls long enough to count (see the outage threshold setting).
+
+Opened and closed only by ``game.server.apply_status_reports``; people read them.
+"""
+from odoo import _, api, fields, models
+
+
+class GameServerOutage(models.Model):
+    _name = 'game.server.outage'
+    _description = 'Game Server Outage'
+    _order = 'start desc, id desc'
+
+    server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
+    game = fields.Char(related='server_id.game', store=True, index=True)
+    start = fields.Datetime(required=True, index=True, help="Check time of the first failed poll of the run.")
+    end = fields.Datetime(index=True, help="Check time of the first poll that found the server online again.")
+    duration_s = fields.Integer(string='Duration (s)', compute='_compute_duration_s', store=True,
+                                help="Seconds from start to end; 0 while the outage is open.")
+    duration_display = fields.Char(string='Duration', compute='_compute_duration_display')
+    state = fields.Selection([('open', 'Open'), ('closed', 'Closed')], compute='_compute_state', store=True,
+                             index=True)
+    reason = fields.Char(help="'<error code>: <message>' of the failed poll that opened the outage.")
+
+    @api.model
+    def _format_duration(self, seconds):
+        """'2 d 3 h', '1 h 05 min', '4 min 10 s', '12 s': a duration for people."""
+        minutes, secs = divmod(int(seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        days, hours = divmod(hours, 24)
+        if days:
+            return _("%(days)s d %(hours)s h", days=days, hours=hours)
+        if hours:
+            return _("%(hours)s h %(minutes)02d min", hours=hours, minutes=minutes)
+        if minutes:
+            return _("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=secs)
+        return _("%(seconds)s s", seconds=secs)
+
+    @api.depends('start', 'end')
+    def _compute_duration_s(self):
+        for outage in self:
+            outage.duration_s = int((outage.end - outage.start).total_seconds()) if outage.end else 0
+
+    @api.depends('start', 'end')
+    def _compute_duration_display(self):
+        now = fields.Datetime.now()
+        for outage in self:
+            if not outage.start:
+                outage.duration_display = False
+            elif outage.end:
+                outage.duration_display = self._format_duration(outage.duration_s)
+            else:
+                outage.duration_display = _("%(duration)s so far",
+                                            duration=self._format_duration((now - outage.start).total_seconds()))
+
+    @api.depends('end')
+    def _compute_state(self):
+        for outage in self:
+            outage.state = 'closed' if outage.end else 'open'
+
+    @api.depends('server_id.name', 'start')
+    def _compute_display_name(self):
+        for outage in self:
+            outage.display_name = _("%(server)s, %(start)s UTC", server=outage.server_id.name or '',
+                                    start=fields.Datetime.to_string(outage.start) if outage.start else '')

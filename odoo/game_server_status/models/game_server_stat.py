@@ -1,0 +1,228 @@
+"""game.server.stat: one row per server per time bucket, the history behind uptime and peaks.
+
+Rows hold sums, never averages, so that merging rows (a daily roll-up, a late
+report, a pivot over many rows) keeps every figure exact. Rows are written with
+one SQL upsert per batch (INSERT ... ON CONFLICT on the unique (server, bucket
+start) index): two writers adding to the same bucket at once both count, and
+neither fails on the unique index.
+"""
+from datetime import datetime, timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from . import series
+from .res_config_settings import MINUTES_PER_DAY
+
+EPOCH = datetime(1970, 1, 1)
+
+#: Stored sums, merged by addition (players_peak by maximum) when rows meet.
+SUM_FIELDS = ('polls', 'polls_online', 'players_sum', 'players_peak', 'latency_sum')
+
+#: Averaged figure -> (numerator sum, denominator sum, scale): the figure is
+#: scale * numerator / denominator, 0 when the denominator is 0. Used for each
+#: row and for any group of rows (pivot, graph), so both are exact ratios of sums.
+RATIOS = {
+    'uptime_pct': ('polls_online', 'polls', 100.0),
+    'players_avg': ('players_sum', 'polls_online', 1.0),
+    'latency_avg': ('latency_sum', 'polls_online', 1.0),
+}
+
+#: The maintenance job moves or deletes at most this many rows per run (one
+#: transaction); when more remain it runs again a minute later.
+MAINTENANCE_ROWS_PER_RUN = 50000
+MAINTENANCE_RERUN_DELAY = timedelta(minutes=1)
+
+
+def bucket_start(moment, minutes):
+    """Start of the bucket of ``minutes`` containing ``moment`` (naive UTC), counted from the Unix epoch."""
+    size = minutes * 60
+    return EPOCH + timedelta(seconds=int((moment - EPOCH).total_seconds()) // size * size)
+
+
+def ratio_of(fname, sums):
+    """The RATIOS figure ``fname`` of a mapping (or record) holding its sums."""
+    numerator, denominator, scale = RATIOS[fname]
+    return scale * sums[numerator] / sums[denominator] if sums[denominator] else 0.0
+
+
+class GameServerStat(models.Model):
+    _name = 'game.server.stat'
+    _description = 'Game Server Statistics Bucket'
+    _order = 'bucket_start desc, id desc'
+    _rec_name = 'server_id'
+
+    server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
+    game = fields.Char(related='server_id.game', store=True, index=True)
+    bucket_start = fields.Datetime(required=True, index=True, help="Start of the bucket (UTC).")
+    bucket_minutes = fields.Integer(
+        string='Bucket (minutes)', required=True, **series.aggregator(None),
+        help="Minutes covered by this row: the configured bucket size, or 1440 for a day rolled up.")
+    polls = fields.Integer(help="Polls in this bucket, online or not.")
+    polls_online = fields.Integer(string='Polls Online')
+    players_sum = fields.Integer(string='Players (sum)', help="Sum of the player counts of the online polls.")
+    players_peak = fields.Integer(string='Peak Players', **series.aggregator('max'))
+    latency_sum = fields.Float(string='Latency Sum (ms)', help="Sum of the latencies of the online polls.")
+    # No digits: a Float with digits is rounded when stored; the web client shows 2 decimals anyway.
+    players_avg = fields.Float(
+        string='Average Players', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+    latency_avg = fields.Float(
+        string='Average Latency (ms)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+    uptime_pct = fields.Float(
+        string='Uptime (%)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+
+    def init(self):
+        # The upsert's conflict target. An index rather than _sql_constraints
+        # (ignored on 19) or models.Constraint (missing on 17/18).
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS game_server_stat_server_bucket_uniq
+            ON game_server_stat (server_id, bucket_start)
+        """)
+
+    @api.depends(*{f for ratio_fields in RATIOS.values() for f in ratio_fields[:2]})
+    def _compute_ratios(self):
+        for stat in self:
+            for fname in RATIOS:
+                stat[fname] = ratio_of(fname, stat)
+
+    def _read_group_select(self, aggregate_spec, query):
+        # The 'avg' of a ratio is the ratio of the sums (a daily row weighs its
+        # 96 buckets, not 1), so pivots and graphs show exact uptime.
+        fname, _sep, function = aggregate_spec.partition(':')
+        if function != 'avg' or fname not in RATIOS:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator, scale = RATIOS[fname]
+        terms = [super(GameServerStat, self)._read_group_select('%s:sum' % name, query)
+                 for name in (numerator, denominator)]
+        return series.read_group_select(
+            terms, lambda num, den: SQL("COALESCE(%s::float8 * %s / NULLIF(%s, 0), 0)", scale, num, den))
+
+    # ------------------------------------------------------------------
+    # Writing buckets
+    # ------------------------------------------------------------------
+    @api.model
+    def _add_to_buckets(self, deltas):
+        """Add counts to buckets, creating the missing ones.
+
+        :param deltas: list of tuples (server_id, bucket_start, bucket_minutes,
+            polls, polls_online, players_sum, players_peak, latency_sum);
+            at most one per (server_id, bucket_start).
+        :return: the buckets written
+
+        An existing row keeps the larger bucket size, so a late report or a
+        partial roll-up merged into a day's row leaves it a daily row.
+        """
+        if not deltas:
+            return self.browse()
+        self.flush_model()
+        now = fields.Datetime.now()
+        uid = self.env.uid
+        values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
+        self.env.cr.execute(f"""
+            INSERT INTO game_server_stat AS s
+                (server_id, game, bucket_start, bucket_minutes, polls, polls_online, players_sum,
+                 players_peak, latency_sum, create_uid, create_date, write_uid, write_date)
+            SELECT v.server_id, srv.game, v.bucket_start, v.bucket_minutes, v.polls, v.polls_online,
+                   v.players_sum, v.players_peak, v.latency_sum::float8, %s, %s, %s, %s
+            FROM (VALUES {values}) AS v(server_id, bucket_start, bucket_minutes, polls, polls_online,
+                                          players_sum, players_peak, latency_sum)
+            JOIN game_server srv ON srv.id = v.server_id
+            ON CONFLICT (server_id, bucket_start) DO UPDATE SET
+                bucket_minutes = GREATEST(s.bucket_minutes, EXCLUDED.bucket_minutes),
+                polls = s.polls + EXCLUDED.polls,
+                polls_online = s.polls_online + EXCLUDED.polls_online,
+                players_sum = s.players_sum + EXCLUDED.players_sum,
+                players_peak = GREATEST(s.players_peak, EXCLUDED.players_peak),
+                latency_sum = s.latency_sum + EXCLUDED.latency_sum,
+                write_uid = EXCLUDED.write_uid,
+                write_date = EXCLUDED.write_date
+            RETURNING s.id
+        """, [uid, now, uid, now] + [value for delta in deltas for value in delta])
+        stats = self.browse(row[0] for row in self.env.cr.fetchall())
+        self._written_by_sql(stats)
+        return stats
+
+    @api.model
+    def _written_by_sql(self, stats):
+        """Tell the ORM that SQL changed these rows: drop cached values, recompute the ratios."""
+        stats.invalidate_recordset()
+        stats.modified(SUM_FIELDS)
+        self.env['game.server'].invalidate_model(['stat_ids'])
+
+    # ------------------------------------------------------------------
+    # Maintenance: roll-up and purge (hourly ir.cron)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_maintain(self):
+        done = self._maintain(MAINTENANCE_ROWS_PER_RUN)
+        if max(done.values()) >= MAINTENANCE_ROWS_PER_RUN:
+            # More rows wait: run again soon, in a new transaction, instead of
+            # one long transaction that could hit the cron time limit. A
+            # minute ahead, so that no series drops the trigger as already
+            # served by this very run.
+            self.env.ref('game_server_status.ir_cron_game_server_stat_maintenance')._trigger(
+                fields.Datetime.now() + MAINTENANCE_RERUN_DELAY)
+        return done
+
+    @api.model
+    def _maintain(self, limit, now=None):
+        """Purge rows older than the retention, then roll old detail rows up into daily rows.
+
+        Both cut-offs fall on a UTC midnight, so whole days are rolled up or purged.
+
+        :param limit: most rows purged, and most rows rolled up, in this call
+        :return: ``{'purged': rows deleted, 'rolled_up': detail rows merged into daily rows}``
+        """
+        settings = self.env['res.config.settings']._game_server_settings()
+        today = (now or fields.Datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        return {
+            'purged': self._purge_before(today - timedelta(days=settings.stat_retention_days), limit),
+            'rolled_up': self._roll_up_before(today - timedelta(days=settings.stat_detail_days), limit),
+        }
+
+    @api.model
+    def _purge_before(self, cutoff, limit):
+        self.flush_model()
+        self.env.cr.execute("""
+            DELETE FROM game_server_stat WHERE id IN (
+                SELECT id FROM game_server_stat WHERE bucket_start < %s ORDER BY bucket_start LIMIT %s)
+        """, [cutoff, limit])
+        purged = self.env.cr.rowcount
+        if purged:
+            self.invalidate_model()
+            self.env['game.server'].invalidate_model(['stat_ids'])
+        return purged
+
+    @api.model
+    def _roll_up_before(self, cutoff, limit):
+        """Replace detail rows older than ``cutoff`` by one row per server per UTC day.
+
+        A day cut by ``limit`` is finished by the next call: its daily row
+        takes the rest of the day's rows by addition, so the sums stay exact.
+        """
+        self.flush_model()
+        self.env.cr.execute("""
+            WITH moved AS (
+                DELETE FROM game_server_stat WHERE id IN (
+                    SELECT id FROM game_server_stat
+                    WHERE bucket_minutes < %s AND bucket_start < %s
+                    ORDER BY bucket_start LIMIT %s)
+                RETURNING server_id, bucket_start, polls, polls_online, players_sum, players_peak, latency_sum)
+            SELECT server_id, date_trunc('day', bucket_start), SUM(polls), SUM(polls_online), SUM(players_sum),
+                   MAX(players_peak), SUM(latency_sum), COUNT(*)
+            FROM moved GROUP BY 1, 2
+        """, [MINUTES_PER_DAY, cutoff, limit])
+        days = self.env.cr.fetchall()
+        if not days:
+            return 0
+        self.invalidate_model()
+        self._add_to_buckets([
+            (server_id, day, MINUTES_PER_DAY, polls, online, players, peak, latency)
+            for server_id, day, polls, online, players, peak, latency, _count in days
+        ])
+        return sum(day[-1] for day in days)
+
+    @api.model
+    def _keep_maintenance_repeating(self):
+        """Called from the data file after the cron is loaded (see series.keep_cron_repeating)."""
+        series.keep_cron_repeating(self.env.ref('game_server_status.ir_cron_game_server_stat_maintenance'))

@@ -1,0 +1,97 @@
+"""The addon's settings: ir.config_parameter values, edited in Settings > Game Servers."""
+import logging
+from collections import namedtuple
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
+
+PARAM_PREFIX = 'game_server_status.'
+MINUTES_PER_DAY = 1440
+
+#: Setting name (ir.config_parameter key without PARAM_PREFIX) -> default.
+DEFAULTS = {
+    'bucket_minutes': 15,
+    'outage_threshold': 3,
+    'stat_detail_days': 7,
+    'stat_retention_days': 365,
+}
+
+GameServerSettings = namedtuple('GameServerSettings', list(DEFAULTS))
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = 'res.config.settings'
+
+    game_server_bucket_minutes = fields.Integer(
+        string='Statistics bucket (minutes)', config_parameter=PARAM_PREFIX + 'bucket_minutes',
+        default=DEFAULTS['bucket_minutes'],
+        help="Each statistics row covers this many minutes of one server's polls. Must divide a day.")
+    game_server_outage_threshold = fields.Integer(
+        string='Failed polls before an outage', config_parameter=PARAM_PREFIX + 'outage_threshold',
+        default=DEFAULTS['outage_threshold'],
+        help="An outage opens after this many consecutive failed polls, so one lost packet is not an outage.")
+    game_server_stat_detail_days = fields.Integer(
+        string='Keep detail buckets (days)', config_parameter=PARAM_PREFIX + 'stat_detail_days',
+        default=DEFAULTS['stat_detail_days'],
+        help="Older buckets are rolled up into one row per server per UTC day (sums kept, so uptime stays exact).")
+    game_server_stat_retention_days = fields.Integer(
+        string='Keep statistics (days)', config_parameter=PARAM_PREFIX + 'stat_retention_days',
+        default=DEFAULTS['stat_retention_days'],
+        help="Older statistics rows are deleted by the hourly maintenance job.")
+
+    @api.constrains('game_server_bucket_minutes', 'game_server_outage_threshold',
+                    'game_server_stat_detail_days', 'game_server_stat_retention_days')
+    def _check_game_server_settings(self):
+        for settings in self:
+            problems = self._game_server_settings_problems({name: settings['game_server_' + name] for name in DEFAULTS})
+            if problems:
+                raise ValidationError('\n'.join(problems.values()))
+
+    @api.model
+    def _game_server_settings(self):
+        """The current settings, read from ir.config_parameter.
+
+        A missing value is its default; an invalid one (set by hand in System
+        Parameters) is replaced by its default and logged, so a typo never stops
+        the status reports.
+        """
+        params = self.env['ir.config_parameter'].sudo()
+        values = {}
+        for name, default in DEFAULTS.items():
+            raw = params.get_param(PARAM_PREFIX + name)
+            try:
+                values[name] = default if raw in (None, False, '') else int(raw)
+            except ValueError:
+                _logger.warning("ir.config_parameter %s%s=%r is not an integer; using %s",
+                                PARAM_PREFIX, name, raw, default)
+                values[name] = default
+        for name, message in self._game_server_settings_problems(values).items():
+            _logger.warning("ir.config_parameter %s%s: %s Using %s.", PARAM_PREFIX, name, message, DEFAULTS[name])
+            values[name] = DEFAULTS[name]
+        return GameServerSettings(**values)
+
+    @api.model
+    def _game_server_settings_problems(self, values):
+        """Why some settings are invalid: {setting name: message}, empty when all are valid."""
+        problems = {}
+        bucket = values['bucket_minutes']
+        # Buckets must tile a UTC day exactly, so that rolling a day's buckets up
+        # into one daily row never splits a bucket across midnight.
+        if not 1 <= bucket <= MINUTES_PER_DAY or MINUTES_PER_DAY % bucket:
+            problems['bucket_minutes'] = _(
+                "The bucket size must divide a day (1440 minutes): 1, 5, 10, 15, 30, 60, ... (got %(value)s).",
+                value=bucket)
+        if values['outage_threshold'] < 1:
+            problems['outage_threshold'] = _(
+                "The outage threshold must be at least 1 failed poll (got %(value)s).",
+                value=values['outage_threshold'])
+        if values['stat_detail_days'] < 1:
+            problems['stat_detail_days'] = _(
+                "Detail buckets must be kept at least 1 day (got %(value)s).", value=values['stat_detail_days'])
+        if values['stat_retention_days'] < max(values['stat_detail_days'], 1):
+            problems['stat_retention_days'] = _(
+                "Statistics must be kept at least as long as their detail buckets (%(detail)s days, got %(value)s).",
+                detail=values['stat_detail_days'], value=values['stat_retention_days'])
+        return problems
