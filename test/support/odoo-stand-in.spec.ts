@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { OdooStandIn } from './odoo-stand-in.js';
 
 interface Answer {
@@ -563,7 +563,13 @@ describe('OdooStandIn', () => {
     it('applies an online report to the live fields', async () => {
       const answer = await apply([online(server, '2026-10-01 12:00:00', 5)]);
 
-      expect(answer.body).toEqual({ applied: 1, ignored: 0, missing: [] });
+      expect(answer.body).toEqual({
+        applied: 1,
+        ignored: 0,
+        missing: [],
+        outages_opened: 0,
+        outages_closed: 0,
+      });
       expect(record(server)).toMatchObject({
         is_online: true,
         players_online: 5,
@@ -613,7 +619,13 @@ describe('OdooStandIn', () => {
         online(server, '2026-10-01 12:02:00', 9),
       ]);
 
-      expect(answer.body).toEqual({ applied: 2, ignored: 1, missing: [] });
+      expect(answer.body).toEqual({
+        applied: 2,
+        ignored: 1,
+        missing: [],
+        outages_opened: 0,
+        outages_closed: 0,
+      });
       expect(record(server)).toMatchObject({
         players_online: 2,
         last_checked: '2026-10-01 12:02:00',
@@ -630,7 +642,13 @@ describe('OdooStandIn', () => {
 
       const replay = await apply(batch);
 
-      expect(replay.body).toEqual({ applied: 0, ignored: 2, missing: [] });
+      expect(replay.body).toEqual({
+        applied: 0,
+        ignored: 2,
+        missing: [],
+        outages_opened: 0,
+        outages_closed: 0,
+      });
       expect(sut.records('game.server')).toEqual(after);
     });
 
@@ -642,7 +660,13 @@ describe('OdooStandIn', () => {
         online(999_999, '2026-10-01 12:00:00', 1),
       ]);
 
-      expect(answer.body).toEqual({ applied: 0, ignored: 0, missing: [other, 999_999] });
+      expect(answer.body).toEqual({
+        applied: 0,
+        ignored: 0,
+        missing: [other, 999_999],
+        outages_opened: 0,
+        outages_closed: 0,
+      });
     });
 
     it('is atomic: one bad report and nothing is applied', async () => {
@@ -759,6 +783,457 @@ describe('OdooStandIn', () => {
 
       // 30 + 2 x 10 for the create, then 30 for the count, queued behind it.
       expect(elapsed).toBeGreaterThanOrEqual(75);
+    });
+  });
+});
+
+describe('OdooStandIn as the addon game_server_status', () => {
+  let clock = new Date('2026-10-01T12:00:00Z');
+  let sut: OdooStandIn;
+  let w: ReturnType<typeof wire>;
+  let mc: number;
+  let cs: number;
+
+  beforeEach(async () => {
+    clock = new Date('2026-10-01T12:00:00Z');
+    sut = new OdooStandIn({ now: () => clock });
+    w = wire(sut, await sut.start());
+    [mc, cs] = sut.seed('game.server', [
+      { name: 'mc', game: 'minecraft', host: 'mc.example', port: 25565 },
+      { name: 'cs', game: 'csgo', host: 'cs.example', port: 27015 },
+    ]) as [number, number];
+  });
+
+  afterEach(async () => {
+    await sut.stop();
+  });
+
+  const apply = async (reports: unknown[]) =>
+    (await w.json2('game.server', 'apply_status_reports', { reports })).body as Record<
+      string,
+      unknown
+    >;
+  const up = (id: number, checkedAt: string, players: number, latency = 20) => ({
+    server_id: id,
+    checked_at: checkedAt,
+    online: true,
+    players_online: players,
+    latency_ms: latency,
+  });
+  const down = (id: number, checkedAt: string, code = 'timeout') => ({
+    server_id: id,
+    checked_at: checkedAt,
+    online: false,
+    error_code: code,
+    error_message: 'no answer',
+  });
+  const stats = (id: number) =>
+    sut.records('game.server.stat').filter((s) => s['server_id'] === id);
+  const server = (id: number) => sut.records('game.server').find((s) => s.id === id);
+
+  describe('stat buckets', () => {
+    it('adds each applied report to the bucket holding its check time, with exact sums', async () => {
+      await apply([
+        up(mc, '2026-10-01 11:00:05', 4, 10),
+        up(mc, '2026-10-01 11:05:00', 8, 30),
+        down(mc, '2026-10-01 11:10:00'),
+      ]);
+
+      expect(stats(mc)).toEqual([
+        expect.objectContaining({
+          game: 'minecraft',
+          bucket_start: '2026-10-01 11:00:00',
+          bucket_minutes: 15,
+          polls: 3,
+          polls_online: 2,
+          players_sum: 12,
+          players_peak: 8,
+          latency_sum: 40,
+          players_avg: 6,
+          latency_avg: 20,
+          uptime_pct: (100 * 2) / 3,
+        }),
+      ]);
+    });
+
+    it('starts a new row at each bucket boundary counted from the epoch', async () => {
+      await apply([up(mc, '2026-10-01 11:14:59', 1), up(mc, '2026-10-01 11:15:00', 2)]);
+
+      expect(stats(mc).map((s) => [s['bucket_start'], s['polls']])).toEqual([
+        ['2026-10-01 11:00:00', 1],
+        ['2026-10-01 11:15:00', 1],
+      ]);
+    });
+
+    it('counts nothing for a replayed batch nor for a report older than the last applied', async () => {
+      const batch = [up(mc, '2026-10-01 11:01:00', 3), up(cs, '2026-10-01 11:01:00', 5)];
+      await apply(batch);
+      const before = sut.records('game.server.stat');
+
+      const replay = await apply(batch);
+      const late = await apply([down(mc, '2026-10-01 11:00:30')]);
+
+      expect(replay).toMatchObject({ applied: 0, ignored: 2 });
+      expect(late).toMatchObject({ applied: 0, ignored: 1 });
+      expect(sut.records('game.server.stat')).toEqual(before);
+    });
+
+    it('uses the bucket size set in ir.config_parameter', async () => {
+      sut.setParam('game_server_status.bucket_minutes', 60);
+
+      await apply([up(mc, '2026-10-01 11:59:00', 1), up(mc, '2026-10-01 11:01:00', 1)]);
+
+      expect(stats(mc)).toEqual([
+        expect.objectContaining({
+          bucket_start: '2026-10-01 11:00:00',
+          bucket_minutes: 60,
+          polls: 2,
+        }),
+      ]);
+    });
+
+    it('refuses a second row for the same server and bucket start', async () => {
+      await apply([up(mc, '2026-10-01 11:00:00', 1)]);
+
+      const answer = await w.json2('game.server.stat', 'create', {
+        vals_list: [{ server_id: mc, bucket_start: '2026-10-01 11:00:00', bucket_minutes: 15 }],
+      });
+
+      expect(answer).toMatchObject({
+        status: 422,
+        body: { name: 'odoo.exceptions.ValidationError' },
+      });
+    });
+  });
+
+  describe('outages', () => {
+    it('opens an outage at the third consecutive failure, from the first one, and closes it when the server answers', async () => {
+      const opening = await apply([
+        up(mc, '2026-10-01 11:00:00', 1),
+        down(mc, '2026-10-01 11:01:00', 'refused'),
+        down(mc, '2026-10-01 11:02:00'),
+      ]);
+      const failing = server(mc);
+      const opened = await apply([down(mc, '2026-10-01 11:03:00')]);
+      const open = server(mc);
+      const closed = await apply([up(mc, '2026-10-01 11:04:30', 2)]);
+
+      expect(opening).toMatchObject({ outages_opened: 0, outages_closed: 0 });
+      expect(failing).toMatchObject({
+        failing_since: '2026-10-01 11:01:00',
+        open_outage_id: false,
+      });
+      expect(opened).toMatchObject({ outages_opened: 1, outages_closed: 0 });
+      expect(open?.['open_outage_id']).toBeTypeOf('number');
+      expect(closed).toMatchObject({ outages_opened: 0, outages_closed: 1 });
+      expect(server(mc)).toMatchObject({ failing_since: false, open_outage_id: false });
+      expect(sut.records('game.server.outage')).toEqual([
+        expect.objectContaining({
+          server_id: mc,
+          game: 'minecraft',
+          start: '2026-10-01 11:01:00',
+          end: '2026-10-01 11:04:30',
+          duration_s: 210,
+          reason: 'timeout: no answer',
+          state: 'closed',
+        }),
+      ]);
+    });
+
+    it('opens nothing for a run shorter than the threshold set in ir.config_parameter', async () => {
+      sut.setParam('game_server_status.outage_threshold', 5);
+
+      const result = await apply([
+        down(mc, '2026-10-01 11:01:00'),
+        down(mc, '2026-10-01 11:02:00'),
+        down(mc, '2026-10-01 11:03:00'),
+        down(mc, '2026-10-01 11:04:00'),
+        up(mc, '2026-10-01 11:05:00', 1),
+      ]);
+
+      expect(result).toMatchObject({ outages_opened: 0, outages_closed: 0 });
+      expect(sut.records('game.server.outage')).toEqual([]);
+    });
+
+    it('keeps an outage open, state open and duration 0, while the server stays down', async () => {
+      await apply([1, 2, 3, 4].map((m) => down(cs, `2026-10-01 11:0${m}:00`)));
+
+      expect(sut.records('game.server.outage')).toEqual([
+        expect.objectContaining({ server_id: cs, end: false, duration_s: 0, state: 'open' }),
+      ]);
+    });
+  });
+
+  describe('deletions and relations', () => {
+    it('logs every deleted server in game.server.deletion and deletes its stats and outages', async () => {
+      await apply([1, 2, 3].map((m) => down(mc, `2026-10-01 11:0${m}:00`)));
+      clock = new Date('2026-10-01T12:30:00Z');
+
+      await w.json2('game.server', 'unlink', { ids: [mc] });
+
+      expect(sut.records('game.server.deletion')).toEqual([
+        expect.objectContaining({ server_ref: mc, deleted_at: '2026-10-01 12:30:00' }),
+      ]);
+      expect(sut.records('game.server.stat').map((s) => s['server_id'])).not.toContain(mc);
+      expect(sut.records('game.server.outage')).toEqual([]);
+    });
+
+    it('reads a many2one as [id, name]', async () => {
+      await apply([up(mc, '2026-10-01 11:00:00', 1)]);
+
+      const answer = await w.json2('game.server.stat', 'search_read', {
+        domain: [['server_id', '=', mc]],
+        fields: ['server_id', 'polls'],
+      });
+
+      expect(answer.body).toEqual([
+        { id: expect.any(Number) as unknown, server_id: [mc, 'mc'], polls: 1 },
+      ]);
+    });
+
+    it('describes a many2one’s target and refuses to search a field Odoo does not store', async () => {
+      const fields = await w.json2('game.server', 'fields_get', {
+        allfields: ['open_outage_id', 'uptime_24h'],
+        attributes: ['type', 'relation', 'store'],
+      });
+      const search = await w.json2('game.server', 'search', { domain: [['uptime_24h', '>', 50]] });
+
+      expect(fields.body).toEqual({
+        open_outage_id: { type: 'many2one', relation: 'game.server.outage', store: true },
+        uptime_24h: { type: 'float', store: false },
+      });
+      expect(search).toMatchObject({ status: 500, body: { name: 'builtins.ValueError' } });
+    });
+
+    it('follows a server’s game into its stored related fields', async () => {
+      await apply([up(mc, '2026-10-01 11:00:00', 1)]);
+
+      await w.json2('game.server', 'write', { ids: [mc], vals: { game: 'minecraft-java' } });
+
+      expect(stats(mc)[0]?.['game']).toBe('minecraft-java');
+    });
+  });
+
+  describe('figures on game.server', () => {
+    it('computes peak players over 24 h and uptime over 24 h, 7 and 30 days from the buckets', async () => {
+      sut.seed('game.server.stat', [
+        {
+          server_id: mc,
+          bucket_start: '2026-10-01 10:00:00',
+          bucket_minutes: 15,
+          polls: 10,
+          polls_online: 9,
+          players_peak: 7,
+        },
+        {
+          server_id: mc,
+          bucket_start: '2026-09-28 10:00:00',
+          bucket_minutes: 15,
+          polls: 10,
+          polls_online: 1,
+          players_peak: 50,
+        },
+        {
+          server_id: mc,
+          bucket_start: '2026-09-10 00:00:00',
+          bucket_minutes: 1440,
+          polls: 20,
+          polls_online: 0,
+          players_peak: 90,
+        },
+        {
+          server_id: mc,
+          bucket_start: '2026-08-01 00:00:00',
+          bucket_minutes: 1440,
+          polls: 99,
+          polls_online: 99,
+          players_peak: 99,
+        },
+      ]);
+
+      const answer = await w.json2('game.server', 'read', {
+        ids: [mc, cs],
+        fields: ['peak_players_24h', 'uptime_24h', 'uptime_7d', 'uptime_30d'],
+      });
+
+      expect(answer.body).toEqual([
+        { id: mc, peak_players_24h: 7, uptime_24h: 90, uptime_7d: 50, uptime_30d: 25 },
+        { id: cs, peak_players_24h: 0, uptime_24h: 0, uptime_7d: 0, uptime_30d: 0 },
+      ]);
+    });
+
+    it('computes the players and uptime figures of a seeded stat row', () => {
+      sut.seed('game.server.stat', [
+        {
+          server_id: cs,
+          bucket_start: '2026-10-01 10:00:00',
+          polls: 4,
+          polls_online: 2,
+          players_sum: 9,
+          latency_sum: 31,
+        },
+      ]);
+
+      expect(stats(cs)[0]).toMatchObject({
+        game: 'csgo',
+        players_avg: 4.5,
+        latency_avg: 15.5,
+        uptime_pct: 50,
+      });
+    });
+  });
+
+  describe('ir.config_parameter', () => {
+    it('gets and sets parameters over RPC, a default standing in for an unset one', async () => {
+      const unset = await w.executeKw('ir.config_parameter', 'get_param', [
+        'game_server_status.outage_threshold',
+        '3',
+      ]);
+      await w.json2('ir.config_parameter', 'set_param', {
+        key: 'game_server_status.outage_threshold',
+        value: '4',
+      });
+      const set = await w.json2('ir.config_parameter', 'get_param', {
+        key: 'game_server_status.outage_threshold',
+      });
+
+      expect(result(unset)).toBe('3');
+      expect(set.body).toBe('4');
+      expect(sut.param('game_server_status.outage_threshold')).toBe('4');
+    });
+  });
+
+  describe('read_group and formatted_read_group', () => {
+    beforeEach(async () => {
+      clock = new Date('2026-10-02T12:00:00Z');
+      await apply([
+        up(mc, '2026-10-01 10:10:00', 4),
+        up(mc, '2026-10-01 10:20:00', 6),
+        up(mc, '2026-10-02 09:00:00', 1),
+        up(cs, '2026-10-01 10:10:00', 10),
+        down(cs, '2026-10-01 10:20:00'),
+      ]);
+    });
+
+    it('answers formatted_read_group on 19: groupby specs, aggregate specs and __extra_domain', async () => {
+      const answer = await w.json2('game.server.stat', 'formatted_read_group', {
+        domain: [],
+        groupby: ['server_id', 'bucket_start:day'],
+        aggregates: ['polls:sum', 'players_peak:max', '__count'],
+      });
+
+      expect(answer.body).toEqual([
+        {
+          server_id: [mc, 'mc'],
+          'bucket_start:day': ['2026-10-01 00:00:00', '01 Oct 2026'],
+          'polls:sum': 2,
+          'players_peak:max': 6,
+          __count: 2,
+          __extra_domain: [
+            '&',
+            ['server_id', '=', mc],
+            '&',
+            ['bucket_start', '>=', '2026-10-01 00:00:00'],
+            ['bucket_start', '<', '2026-10-02 00:00:00'],
+          ],
+        },
+        expect.objectContaining({ server_id: [mc, 'mc'], 'polls:sum': 1, __count: 1 }),
+        expect.objectContaining({ server_id: [cs, 'cs'], 'polls:sum': 2, 'players_peak:max': 10 }),
+      ]);
+    });
+
+    it('answers read_group as 17 and 18 do: labels, __range, field-named aggregates and __count', async () => {
+      const answer = await w.executeKw(
+        'game.server.stat',
+        'read_group',
+        [[['server_id', '=', mc]], ['total:sum(polls)', 'players_peak:max'], ['bucket_start:day']],
+        { lazy: false },
+      );
+
+      expect(result(answer)).toEqual([
+        {
+          'bucket_start:day': '01 Oct 2026',
+          __range: {
+            'bucket_start:day': { from: '2026-10-01 00:00:00', to: '2026-10-02 00:00:00' },
+          },
+          total: 2,
+          players_peak: 6,
+          __count: 2,
+          __domain: [
+            '&',
+            ['server_id', '=', mc],
+            '&',
+            ['bucket_start', '>=', '2026-10-01 00:00:00'],
+            ['bucket_start', '<', '2026-10-02 00:00:00'],
+          ],
+        },
+        expect.objectContaining({ 'bucket_start:day': '02 Oct 2026', total: 1, __count: 1 }),
+      ]);
+    });
+
+    it('counts per first groupby as <field>_count when lazy', async () => {
+      const answer = await w.executeKw('game.server.stat', 'read_group', [
+        [],
+        ['polls'],
+        ['game', 'server_id'],
+      ]);
+
+      expect(result(answer)).toEqual([
+        expect.objectContaining({
+          game: 'csgo',
+          game_count: 2,
+          polls: 2,
+          __context: { group_by: ['server_id'] },
+        }),
+        expect.objectContaining({ game: 'minecraft', game_count: 3, polls: 3 }),
+      ]);
+    });
+
+    it('has no formatted_read_group when imitating Odoo 17', async () => {
+      const old = new OdooStandIn({ serverVersion: 17 });
+      const oldWire = wire(old, await old.start());
+
+      const answer = await oldWire.executeKw('game.server.stat', 'formatted_read_group', [], {
+        domain: [],
+      });
+      await old.stop();
+
+      expect(answer.body).toMatchObject({ error: { data: { name: 'builtins.AttributeError' } } });
+    });
+  });
+
+  describe('apply_status_reports checks', () => {
+    it('refuses a report checked more than 10 minutes after its clock, applying nothing', async () => {
+      const answer = await w.json2('game.server', 'apply_status_reports', {
+        reports: [up(mc, '2026-10-01 11:59:00', 1), up(cs, '2026-10-01 12:10:01', 1)],
+      });
+
+      expect(answer).toMatchObject({
+        status: 422,
+        body: { name: 'odoo.exceptions.ValidationError' },
+      });
+      expect(sut.records('game.server.stat')).toEqual([]);
+    });
+  });
+
+  describe('onCommit', () => {
+    it('runs between the commit and the answer, and can hang up so the client never hears', async () => {
+      const seen: string[] = [];
+      sut.onCommit((call, answer) => {
+        seen.push(call.method);
+        if (call.method === 'apply_status_reports') answer.hangUp();
+      });
+
+      const hungUp = await w
+        .json2('game.server', 'apply_status_reports', {
+          reports: [up(mc, '2026-10-01 11:00:00', 3)],
+        })
+        .catch((err: unknown) => err);
+      sut.onCommit(undefined);
+
+      expect(hungUp).toBeInstanceOf(Error);
+      expect(seen).toEqual(['apply_status_reports']);
+      expect(server(mc)).toMatchObject({ is_online: true, players_online: 3 });
     });
   });
 });

@@ -3,9 +3,13 @@
  * JSON-RPC (`/jsonrpc`, as Odoo 17-19) and JSON-2 (`/json/2/<model>/<method>`, as Odoo 19),
  * with the error shapes measured on real servers (see shared/research/odoo-measured.md).
  *
- * It keeps generic CRUD for any model it is told about, and `game.server` with the addon's
- * public `apply_status_reports`. Controls let a test take it down, slow it, make the next calls
- * fail, count the RPCs it received and charge a per-call and per-record cost. Tests only.
+ * It keeps generic CRUD (with read_group and formatted_read_group) for any model it is told
+ * about, and the addon game_server_status as the shared contract describes it: `game.server`
+ * with `apply_status_reports` (live fields, stat buckets, outages), `game.server.stat`,
+ * `game.server.outage`, the deletion log `game.server.deletion`, and the settings in
+ * `ir.config_parameter`. Controls let a test take it down, slow it, make the next calls fail,
+ * run a hook between a call's commit and its answer, count the RPCs it received and charge a
+ * per-call and per-record cost. Tests only.
  */
 import http from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -66,11 +70,22 @@ export interface StandInCost {
   workers?: number;
 }
 
+/** The model a many2one points to, and what deleting a target does to the records pointing. */
+export interface StandInRelation {
+  model: string;
+  /** Odoo's default is `set null`. */
+  ondelete?: 'cascade' | 'set null';
+}
+
 export interface StandInModelOptions {
   fields?: Record<string, StandInFieldType>;
   defaults?: Record<string, unknown>;
   /** Default order of searches, e.g. `'name asc'`. Default `'id'`. */
   order?: string;
+  /** Target of each many2one field; reads answer `[id, display name]` for them. */
+  relations?: Record<string, StandInRelation>;
+  /** Field sets unique together, as a UNIQUE constraint (a create breaking one fails). */
+  unique?: readonly (readonly string[])[];
 }
 
 /** One report as `apply_status_reports` received it; the keys are the addon's contract. */
@@ -85,11 +100,35 @@ export interface ApplyStatusReportsResult {
   applied: number;
   ignored: number;
   missing: number[];
+  outages_opened: number;
+  outages_closed: number;
 }
 
+/** Runs after a model call's changes are in, before its answer leaves (see `onCommit`). */
+export type StandInCommitHook = (
+  call: StandInCall,
+  answer: {
+    /** Drops the connection instead of answering: the client never learns the call succeeded. */
+    hangUp(): void;
+  },
+) => void | Promise<void>;
+
 export const GAME_SERVER_MODEL = 'game.server';
+export const GAME_SERVER_STAT_MODEL = 'game.server.stat';
+export const GAME_SERVER_OUTAGE_MODEL = 'game.server.outage';
+export const GAME_SERVER_DELETION_MODEL = 'game.server.deletion';
+export const CONFIG_PARAMETER_MODEL = 'ir.config_parameter';
+
+/** The addon's settings: ir.config_parameter keys and their defaults. */
+export const ADDON_SETTINGS = {
+  bucketMinutes: { key: 'game_server_status.bucket_minutes', default: 15 },
+  outageThreshold: { key: 'game_server_status.outage_threshold', default: 3 },
+  statDetailDays: { key: 'game_server_status.stat_detail_days', default: 7 },
+  statRetentionDays: { key: 'game_server_status.stat_retention_days', default: 365 },
+} as const;
 
 const GAME_SERVER_FIELDS: Record<string, StandInFieldType> = {
+  catalog_write_date: 'datetime',
   name: 'char',
   game: 'char',
   host: 'char',
@@ -115,11 +154,64 @@ const GAME_SERVER_FIELDS: Record<string, StandInFieldType> = {
   last_error: 'text',
   consecutive_failures: 'integer',
   last_report_ms: 'float',
+  failing_since: 'datetime',
+  open_outage_id: 'many2one',
+  // Not stored: computed from the stat buckets whenever they are read.
+  peak_players_24h: 'integer',
+  uptime_24h: 'float',
+  uptime_7d: 'float',
+  uptime_30d: 'float',
 };
+
+const STAT_FIELDS: Record<string, StandInFieldType> = {
+  server_id: 'many2one',
+  game: 'char',
+  bucket_start: 'datetime',
+  bucket_minutes: 'integer',
+  polls: 'integer',
+  polls_online: 'integer',
+  players_sum: 'integer',
+  players_peak: 'integer',
+  latency_sum: 'float',
+  players_avg: 'float',
+  latency_avg: 'float',
+  uptime_pct: 'float',
+};
+
+const OUTAGE_FIELDS: Record<string, StandInFieldType> = {
+  server_id: 'many2one',
+  game: 'char',
+  start: 'datetime',
+  end: 'datetime',
+  duration_s: 'integer',
+  reason: 'char',
+  state: 'selection',
+};
+
+const SERVER_REF = { model: GAME_SERVER_MODEL, ondelete: 'cascade' } as const;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MAGIC_FIELDS = new Set(['id', 'create_date', 'write_date']);
+/** game.server fields whose change bumps catalog_write_date, as in the addon. */
+const CATALOG_FIELDS = new Set([
+  'name',
+  'game',
+  'host',
+  'port',
+  'query_port',
+  'poll_interval',
+  'active',
+]);
+
+/** The addon stamps catalog_write_date on create (a seed may give its own, to backdate it). */
+function stampCatalog(model: ModelState, record: StandInRecord, stamp: string): void {
+  if (model.name === GAME_SERVER_MODEL && typeof record['catalog_write_date'] !== 'string') {
+    record['catalog_write_date'] = stamp;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Faults, as Odoo serialises them
@@ -182,7 +274,19 @@ interface ModelState {
   order: string;
   records: Map<number, StandInRecord>;
   nextId: number;
+  relations: Map<string, StandInRelation>;
+  unique: readonly (readonly string[])[];
+  /** Refreshes stored computed and related fields of a record after any change to it. */
+  compute?: (record: StandInRecord) => void;
+  /** Non-stored computed fields: values for a list of records, worked out when they are read. */
+  virtual?: {
+    fields: ReadonlySet<string>;
+    values: (records: readonly StandInRecord[]) => Map<number, Record<string, unknown>>;
+  };
 }
+
+/** What the addon adds to a model beyond plain fields. */
+type ModelBehaviour = Pick<ModelState, 'compute' | 'virtual'>;
 
 /** How Odoo's `api.call_kw` sees a method: on the model, on records (ids first), or create. */
 type MethodKind = 'model' | 'records' | 'create';
@@ -231,6 +335,7 @@ export class OdooStandIn {
   private readonly waitingForWorker: (() => void)[] = [];
   private authCount = 0;
   private readonly applied: AppliedReport[] = [];
+  private commitHook: StandInCommitHook | undefined;
   // setDown may be called without awaiting; transitions still run one after the other.
   private transition: Promise<void> = Promise.resolve();
 
@@ -248,9 +353,47 @@ export class OdooStandIn {
     this.server = http.createServer((req, res) => void this.handle(req, res));
     // Longer than any test's idle gap, so a kept-alive socket is not closed under a client.
     this.server.keepAliveTimeout = 30_000;
-    this.defineModel(GAME_SERVER_MODEL, {
-      fields: GAME_SERVER_FIELDS,
-      defaults: { active: true, poll_interval: 0, is_online: false, consecutive_failures: 0 },
+    this.declareModel(
+      GAME_SERVER_MODEL,
+      {
+        fields: GAME_SERVER_FIELDS,
+        defaults: { active: true, poll_interval: 0, is_online: false, consecutive_failures: 0 },
+        relations: { open_outage_id: { model: GAME_SERVER_OUTAGE_MODEL } },
+      },
+      {
+        virtual: {
+          fields: new Set(['peak_players_24h', 'uptime_24h', 'uptime_7d', 'uptime_30d']),
+          values: (servers) => this.serverFigures(servers),
+        },
+      },
+    );
+    this.declareModel(
+      GAME_SERVER_STAT_MODEL,
+      {
+        fields: STAT_FIELDS,
+        order: 'bucket_start desc',
+        relations: { server_id: SERVER_REF },
+        unique: [['server_id', 'bucket_start']],
+      },
+      { compute: (stat) => this.computeStat(stat) },
+    );
+    this.declareModel(
+      GAME_SERVER_OUTAGE_MODEL,
+      {
+        fields: OUTAGE_FIELDS,
+        defaults: { state: 'open' },
+        order: 'start desc',
+        relations: { server_id: SERVER_REF },
+      },
+      { compute: (outage) => this.computeOutage(outage) },
+    );
+    this.declareModel(GAME_SERVER_DELETION_MODEL, {
+      fields: { server_ref: 'integer', deleted_at: 'datetime' },
+      order: 'deleted_at desc',
+    });
+    this.declareModel(CONFIG_PARAMETER_MODEL, {
+      fields: { key: 'char', value: 'text' },
+      unique: [['key']],
     });
   }
 
@@ -341,6 +484,25 @@ export class OdooStandIn {
     this.callLog.length = 0;
   }
 
+  /**
+   * Runs `hook` after every successful model call, once its changes are in and before its
+   * answer is sent: where a real Odoo has committed and the client still waits. `undefined`
+   * removes it.
+   */
+  onCommit(hook: StandInCommitHook | undefined): void {
+    this.commitHook = hook;
+  }
+
+  /** An `ir.config_parameter` value, as `get_param` answers it (`false` when unset). */
+  param(key: string): string | false {
+    return this.getParam(key);
+  }
+
+  /** Sets (or with `false`, removes) an `ir.config_parameter`, as `set_param` does. */
+  setParam(key: string, value: string | number | false): void {
+    this.putParam(key, value);
+  }
+
   /** Every report `apply_status_reports` applied (not the ignored or missing ones), in order. */
   appliedReports(): readonly AppliedReport[] {
     return this.applied;
@@ -348,18 +510,7 @@ export class OdooStandIn {
 
   /** Declares a model, or empties and re-declares it; fields not listed are learnt from seeds. */
   defineModel(model: string, options: StandInModelOptions = {}): void {
-    const fields = new Map(Object.entries(options.fields ?? {}));
-    for (const [field, value] of Object.entries(options.defaults ?? {})) {
-      if (!fields.has(field)) fields.set(field, inferType([value]));
-    }
-    this.models.set(model, {
-      name: model,
-      fields,
-      defaults: { ...options.defaults },
-      order: options.order ?? 'id',
-      records: new Map(),
-      nextId: 1,
-    });
+    this.declareModel(model, options);
   }
 
   /** Inserts records as they are (an `id` is kept), declaring the model and new fields as needed. */
@@ -376,19 +527,25 @@ export class OdooStandIn {
       const id = typeof vals['id'] === 'number' ? vals['id'] : state.nextId;
       state.nextId = Math.max(state.nextId, id + 1);
       const stamp = this.stamp();
-      state.records.set(id, {
+      const record: StandInRecord = {
         ...this.withDefaults(state),
         ...normaliseVals(state, vals),
         create_date: typeof vals['create_date'] === 'string' ? vals['create_date'] : stamp,
         write_date: typeof vals['write_date'] === 'string' ? vals['write_date'] : stamp,
         id,
-      });
+      };
+      stampCatalog(state, record, stamp);
+      state.compute?.(record);
+      state.records.set(id, record);
       ids.push(id);
     }
     return ids;
   }
 
-  /** Copies of every record of `model`, archived ones included, by id. */
+  /**
+   * Copies of every record of `model`, archived ones included, by id; values as stored, so a
+   * many2one is the bare id here (RPC reads answer `[id, name]`).
+   */
   records(model: string): StandInRecord[] {
     return [...this.model(model).records.values()]
       .sort((a, b) => a.id - b.id)
@@ -493,6 +650,7 @@ export class OdooStandIn {
       const outcome = this.executeKw(modelName, methodName, positional, kwargs, entry);
       await this.charge(outcome.recordCount);
       entry.ok = true;
+      if (await this.committed(entry, res)) return;
       return reply(outcome.result);
     } catch (err) {
       await this.charge(entry.recordCount);
@@ -544,6 +702,7 @@ export class OdooStandIn {
       const outcome = this.json2(model, method, body, entry);
       await this.charge(outcome.recordCount);
       entry.ok = true;
+      if (await this.committed(entry, res)) return;
       return send(res, 200, outcome.result);
     } catch (err) {
       await this.charge(entry.recordCount);
@@ -595,6 +754,19 @@ export class OdooStandIn {
     if (userAgent !== undefined) entry.userAgent = userAgent;
     this.callLog.push(entry);
     return entry;
+  }
+
+  /** Runs the commit hook; true when it hung up, so no answer must be sent. */
+  private async committed(entry: StandInCall, res: http.ServerResponse): Promise<boolean> {
+    if (!this.commitHook) return false;
+    let hungUp = false;
+    await this.commitHook(entry, {
+      hangUp: () => {
+        hungUp = true;
+        res.socket?.destroy();
+      },
+    });
+    return hungUp;
   }
 
   /** Charges the cost model's time, queueing behind the other calls for a worker. */
@@ -745,7 +917,7 @@ export class OdooStandIn {
           if (extra) throw fault.type(`read() got an unexpected keyword argument '${extra}'`);
           const found = this.search(m, kw['domain'], context, kw);
           const fields = checkFields(m, kw['fields']);
-          return { result: found.map((r) => project(r, fields)), recordCount: found.length };
+          return { result: this.project(m, found, fields), recordCount: found.length };
         },
       },
       search: {
@@ -773,7 +945,7 @@ export class OdooStandIn {
         run: ({ model: m, ids, kw }) => {
           const fields = checkFields(m, kw['fields']);
           const found = this.browse(m, ids);
-          return { result: found.map((r) => project(r, fields)), recordCount: found.length };
+          return { result: this.project(m, found, fields), recordCount: found.length };
         },
       },
       create: {
@@ -808,8 +980,7 @@ export class OdooStandIn {
         params: [],
         required: 0,
         run: ({ model: m, ids }) => {
-          this.browse(m, ids);
-          for (const id of ids) m.records.delete(id);
+          this.unlink(m, ids);
           return { result: true, recordCount: ids.length };
         },
       },
@@ -819,7 +990,28 @@ export class OdooStandIn {
         required: 0,
         run: ({ model: m, kw }) => ({ result: fieldsGet(m, kw), recordCount: 0 }),
       },
+      // Deprecated on 19 but still there; formatted_read_group replaces it (below).
+      read_group: {
+        kind: 'model',
+        params: ['domain', 'fields', 'groupby', 'offset', 'limit', 'orderby', 'lazy'],
+        required: 3,
+        run: ({ model: m, kw, context }) => {
+          const rows = this.readGroup(m, kw, context);
+          return { result: rows, recordCount: rows.length };
+        },
+      },
     };
+    if (this.serverVersion >= 19) {
+      table['formatted_read_group'] = {
+        kind: 'model',
+        params: ['domain', 'groupby', 'aggregates', 'having', 'offset', 'limit', 'order'],
+        required: 1,
+        run: ({ model: m, kw, context }) => {
+          const rows = this.formattedReadGroup(m, kw, context);
+          return { result: rows, recordCount: rows.length };
+        },
+      };
+    }
     if (model.name === GAME_SERVER_MODEL) {
       table['apply_status_reports'] = {
         kind: 'model',
@@ -828,6 +1020,30 @@ export class OdooStandIn {
         run: ({ model: m, kw }) => {
           const reports = asArray(kw['reports']);
           return { result: this.applyStatusReports(m, reports), recordCount: reports.length };
+        },
+      };
+    }
+    if (model.name === CONFIG_PARAMETER_MODEL) {
+      table['get_param'] = {
+        kind: 'model',
+        params: ['key', 'default'],
+        required: 1,
+        run: ({ kw }) => {
+          const value = this.getParam(String(kw['key']));
+          return { result: value === false ? (kw['default'] ?? false) : value, recordCount: 0 };
+        },
+      };
+      table['set_param'] = {
+        kind: 'model',
+        params: ['key', 'value'],
+        required: 2,
+        run: ({ kw }) => {
+          const value = kw['value'];
+          const previous = this.putParam(
+            String(kw['key']),
+            typeof value === 'string' || typeof value === 'number' ? value : false,
+          );
+          return { result: previous, recordCount: 1 };
         },
       };
     }
@@ -875,28 +1091,134 @@ export class OdooStandIn {
     return ids.map((id) => model.records.get(id) as StandInRecord);
   }
 
-  private create(model: ModelState, valsList: readonly Record<string, unknown>[]): number[] {
+  /** `knownUnique`: the caller already knows no unique constraint can break (it saves a scan). */
+  private create(
+    model: ModelState,
+    valsList: readonly Record<string, unknown>[],
+    knownUnique = false,
+  ): number[] {
     // Check everything first: the call is one transaction, so it lands whole or not at all.
-    const normalised = valsList.map((vals) => normaliseVals(model, vals, true));
     const stamp = this.stamp();
-    return normalised.map((vals) => {
-      const id = model.nextId++;
-      model.records.set(id, {
+    const records = valsList.map((vals): StandInRecord => {
+      const record: StandInRecord = {
         ...this.withDefaults(model),
-        ...vals,
-        id,
+        ...normaliseVals(model, vals, true),
+        id: 0,
         create_date: stamp,
         write_date: stamp,
-      });
-      return id;
+      };
+      stampCatalog(model, record, stamp);
+      model.compute?.(record);
+      return record;
+    });
+    if (!knownUnique) checkUnique(model, records);
+    return records.map((record) => {
+      record.id = model.nextId++;
+      model.records.set(record.id, record);
+      return record.id;
     });
   }
 
   private write(model: ModelState, ids: readonly number[], vals: Record<string, unknown>): void {
     const normalised = normaliseVals(model, vals, true);
     const records = this.browse(model, ids);
+    const changed = records.map((record) => {
+      const next: StandInRecord = { ...record, ...normalised };
+      model.compute?.(next);
+      return next;
+    });
+    checkUnique(model, changed);
     const stamp = this.stamp();
-    for (const record of records) Object.assign(record, normalised, { write_date: stamp });
+    const catalogChange =
+      model.name === GAME_SERVER_MODEL &&
+      Object.keys(vals).some((field) => CATALOG_FIELDS.has(field));
+    changed.forEach((next, i) =>
+      Object.assign(records[i] as StandInRecord, next, {
+        write_date: stamp,
+        ...(catalogChange && { catalog_write_date: stamp }),
+      }),
+    );
+    // Stored related fields (e.g. a stat's game) follow the records they point to.
+    for (const other of this.pointingAt(model, new Set(ids))) {
+      for (const record of other.records) other.model.compute?.(record);
+    }
+  }
+
+  /**
+   * Deletes records as the ORM does: what points at them with ondelete cascade goes too, other
+   * many2one fields pointing at them are emptied. Deleting game servers also logs each id in
+   * game.server.deletion, as the addon's unlink() does.
+   */
+  private unlink(model: ModelState, ids: readonly number[]): void {
+    this.browse(model, ids);
+    for (const id of ids) model.records.delete(id);
+    for (const { model: other, field, relation, records } of this.pointingAt(model, new Set(ids))) {
+      if (relation.ondelete === 'cascade') {
+        this.unlink(
+          other,
+          records.map((r) => r.id),
+        );
+      } else {
+        for (const record of records) record[field] = false;
+      }
+    }
+    if (model.name === GAME_SERVER_MODEL && ids.length > 0) {
+      const deletedAt = this.stamp();
+      this.create(
+        this.model(GAME_SERVER_DELETION_MODEL),
+        ids.map((id) => ({ server_ref: id, deleted_at: deletedAt })),
+      );
+    }
+  }
+
+  /** Records of every model whose many2one points at one of `ids` of `target`. */
+  private pointingAt(
+    target: ModelState,
+    ids: ReadonlySet<number>,
+  ): { model: ModelState; field: string; relation: StandInRelation; records: StandInRecord[] }[] {
+    const found = [];
+    for (const model of this.models.values()) {
+      for (const [field, relation] of model.relations) {
+        if (relation.model !== target.name) continue;
+        const records = [...model.records.values()].filter((r) => ids.has(r[field] as number));
+        if (records.length > 0) found.push({ model, field, relation, records });
+      }
+    }
+    return found;
+  }
+
+  /** Records as `read` answers them: many2one as `[id, name]`, non-stored fields computed. */
+  private project(
+    model: ModelState,
+    records: readonly StandInRecord[],
+    fields: readonly string[] | undefined,
+  ): Record<string, unknown>[] {
+    const names = fields ?? [...model.fields.keys(), ...MAGIC_FIELDS];
+    const virtual = model.virtual;
+    const computed =
+      virtual && names.some((f) => virtual.fields.has(f)) ? virtual.values(records) : undefined;
+    return records.map((record) => {
+      const out: Record<string, unknown> = { id: record.id };
+      for (const field of names) {
+        if (computed && virtual?.fields.has(field)) {
+          out[field] = computed.get(record.id)?.[field] ?? false;
+          continue;
+        }
+        const value = record[field];
+        const relation = model.relations.get(field);
+        out[field] =
+          relation && typeof value === 'number'
+            ? [value, this.displayName(relation.model, value)]
+            : structuredClone(value);
+      }
+      return out;
+    });
+  }
+
+  /** Odoo's display name: the `name` field, else `<model>,<id>`. */
+  private displayName(model: string, id: number): string {
+    const name = this.models.get(model)?.records.get(id)?.['name'];
+    return typeof name === 'string' && name !== '' ? name : `${model},${id}`;
   }
 
   private withDefaults(model: ModelState): Record<string, unknown> {
@@ -906,24 +1228,101 @@ export class OdooStandIn {
   }
 
   private stamp(): string {
-    return this.now().toISOString().slice(0, 19).replace('T', ' ');
+    return toStamp(this.now().getTime());
   }
+
+  private declareModel(
+    model: string,
+    options: StandInModelOptions,
+    behaviour: ModelBehaviour = {},
+  ): void {
+    const fields = new Map(Object.entries(options.fields ?? {}));
+    for (const [field, value] of Object.entries(options.defaults ?? {})) {
+      if (!fields.has(field)) fields.set(field, inferType([value]));
+    }
+    this.models.set(model, {
+      name: model,
+      fields,
+      defaults: { ...options.defaults },
+      order: options.order ?? 'id',
+      records: new Map(),
+      nextId: 1,
+      relations: new Map(Object.entries(options.relations ?? {})),
+      unique: options.unique ?? [],
+      ...behaviour,
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // ir.config_parameter
+  // -------------------------------------------------------------------------------------------
+
+  private getParam(key: string): string | false {
+    const found = this.paramRecord(key);
+    return typeof found?.['value'] === 'string' ? found['value'] : false;
+  }
+
+  /** Odoo's set_param: an empty value removes the parameter; answers the previous value. */
+  private putParam(key: string, value: string | number | false): string | false {
+    const model = this.model(CONFIG_PARAMETER_MODEL);
+    const previous = this.getParam(key);
+    const found = this.paramRecord(key);
+    if (value === false || value === '') {
+      if (found) this.unlink(model, [found.id]);
+    } else if (found) {
+      this.write(model, [found.id], { value: String(value) });
+    } else {
+      this.create(model, [{ key, value: String(value) }]);
+    }
+    return previous;
+  }
+
+  private paramRecord(key: string): StandInRecord | undefined {
+    return [...this.model(CONFIG_PARAMETER_MODEL).records.values()].find((r) => r['key'] === key);
+  }
+
+  /** A positive whole-number setting; the default when unset or unusable, as the addon reads it. */
+  private setting(which: keyof typeof ADDON_SETTINGS): number {
+    const { key, default: fallback } = ADDON_SETTINGS[which];
+    const value = Number(this.getParam(key));
+    return Number.isInteger(value) && value > 0 ? value : fallback;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The addon: apply_status_reports, stat buckets, outages, figures
+  // -------------------------------------------------------------------------------------------
 
   /**
    * Mirrors the addon's `game.server.apply_status_reports`: per server, reports in check-time
-   * order; a report not newer than the server's last check is ignored (so a replay changes
-   * nothing); unknown or deleted servers are listed as missing. One transaction: every report
-   * is checked before anything is written.
+   * order; a report not newer than the server's last one is ignored (so a replay changes
+   * nothing) and counts nowhere; unknown or deleted servers are listed as missing. Each applied
+   * report also lands in its server's stat bucket, and may open or close an outage. One
+   * transaction: every report is checked before anything is written.
    */
   private applyStatusReports(model: ModelState, raw: readonly unknown[]): ApplyStatusReportsResult {
-    const reports = raw.map((item, i) => parseReport(item, i));
+    const now = this.now().getTime();
+    const reports = raw.map((item, i) => parseReport(item, i, now));
     const byServer = new Map<number, ParsedReport[]>();
     for (const report of reports) {
       const list = byServer.get(report.serverId) ?? [];
       list.push(report);
       byServer.set(report.serverId, list);
     }
-    const result: ApplyStatusReportsResult = { applied: 0, ignored: 0, missing: [] };
+    const result: ApplyStatusReportsResult = {
+      applied: 0,
+      ignored: 0,
+      missing: [],
+      outages_opened: 0,
+      outages_closed: 0,
+    };
+    const buckets = new StatBuckets(
+      this.model(GAME_SERVER_STAT_MODEL),
+      new Set(byServer.keys()),
+      this.setting('bucketMinutes'),
+      // The buckets looked the row up first: it is new.
+      (vals) => this.create(this.model(GAME_SERVER_STAT_MODEL), [vals], true)[0] as number,
+    );
+    const threshold = this.setting('outageThreshold');
     const stamp = this.stamp();
     for (const [serverId, list] of byServer) {
       const server = model.records.get(serverId);
@@ -942,12 +1341,600 @@ export class OdooStandIn {
           last_report_ms: report.reportMs,
           write_date: stamp,
         });
+        buckets.count(serverId, report);
+        this.trackOutage(server, report, threshold, result);
         this.applied.push(report.raw as AppliedReport);
         result.applied++;
       }
     }
     return result;
   }
+
+  /**
+   * A failing run starts at its first failed poll (`failing_since`); its Nth consecutive
+   * failure opens an outage from that start; the first online report closes it.
+   */
+  private trackOutage(
+    server: StandInRecord,
+    report: ParsedReport,
+    threshold: number,
+    result: ApplyStatusReportsResult,
+  ): void {
+    const outages = this.model(GAME_SERVER_OUTAGE_MODEL);
+    const open = typeof server['open_outage_id'] === 'number' ? server['open_outage_id'] : null;
+    if (report.online) {
+      server['failing_since'] = false;
+      if (open !== null) {
+        this.write(outages, [open], { end: report.checkedAt });
+        server['open_outage_id'] = false;
+        result.outages_closed++;
+      }
+      return;
+    }
+    if (server['failing_since'] === false) server['failing_since'] = report.checkedAt;
+    if (open === null && (server['consecutive_failures'] as number) >= threshold) {
+      const [id] = this.create(outages, [
+        {
+          server_id: server.id,
+          start: server['failing_since'],
+          reason: [report.raw['error_code'], report.raw['error_message']]
+            .filter((part) => typeof part === 'string' && part !== '')
+            .join(': '),
+        },
+      ]);
+      server['open_outage_id'] = id;
+      result.outages_opened++;
+    }
+  }
+
+  /** A stat row's related and stored computed fields. */
+  private computeStat(stat: StandInRecord): void {
+    const polls = stat['polls'] as number;
+    const online = stat['polls_online'] as number;
+    stat['game'] = this.serverGame(stat['server_id']);
+    stat['players_avg'] = online > 0 ? (stat['players_sum'] as number) / online : 0;
+    stat['latency_avg'] = online > 0 ? (stat['latency_sum'] as number) / online : 0;
+    stat['uptime_pct'] = polls > 0 ? (100 * online) / polls : 0;
+  }
+
+  private computeOutage(outage: StandInRecord): void {
+    const { start, end } = outage;
+    outage['game'] = this.serverGame(outage['server_id']);
+    outage['state'] = end === false ? 'open' : 'closed';
+    outage['duration_s'] =
+      typeof start === 'string' && typeof end === 'string'
+        ? Math.round((stampMs(end) - stampMs(start)) / 1000)
+        : 0;
+  }
+
+  private serverGame(serverId: unknown): unknown {
+    if (typeof serverId !== 'number') return false;
+    return this.models.get(GAME_SERVER_MODEL)?.records.get(serverId)?.['game'] ?? false;
+  }
+
+  /**
+   * game.server's non-stored figures, exact from the stat buckets whose start lies inside the
+   * window: peak players over 24 hours, and uptime (online polls / polls) over 24 h, 7 and 30
+   * days; 0 without polls. One pass over the stats for all the servers read.
+   */
+  private serverFigures(servers: readonly StandInRecord[]): Map<number, Record<string, unknown>> {
+    const now = this.now().getTime();
+    const windows = [
+      ['uptime_24h', toStamp(now - DAY_MS)],
+      ['uptime_7d', toStamp(now - 7 * DAY_MS)],
+      ['uptime_30d', toStamp(now - 30 * DAY_MS)],
+    ] as const;
+    const dayStart = windows[0][1];
+    const sums = new Map<number, { peak: number; polls: number[]; online: number[] }>(
+      servers.map((s) => [s.id, { peak: 0, polls: [0, 0, 0], online: [0, 0, 0] }]),
+    );
+    for (const stat of this.model(GAME_SERVER_STAT_MODEL).records.values()) {
+      const sum = sums.get(stat['server_id'] as number);
+      const start = stat['bucket_start'];
+      if (!sum || typeof start !== 'string') continue;
+      windows.forEach(([, since], i) => {
+        if (start < since) return;
+        sum.polls[i] = (sum.polls[i] ?? 0) + (stat['polls'] as number);
+        sum.online[i] = (sum.online[i] ?? 0) + (stat['polls_online'] as number);
+      });
+      if (start >= dayStart) sum.peak = Math.max(sum.peak, stat['players_peak'] as number);
+    }
+    const figures = new Map<number, Record<string, unknown>>();
+    for (const [id, sum] of sums) {
+      const values: Record<string, unknown> = { peak_players_24h: sum.peak };
+      windows.forEach(([field], i) => {
+        const polls = sum.polls[i] ?? 0;
+        values[field] = polls > 0 ? (100 * (sum.online[i] ?? 0)) / polls : 0;
+      });
+      figures.set(id, values);
+    }
+    return figures;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // read_group (17, 18; deprecated on 19) and formatted_read_group (19)
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Odoo 17/18's `read_group(domain, fields, groupby, offset, limit, orderby, lazy)`: one dict
+   * per group with each groupby value (a many2one as `[id, name]`, a date part as its label
+   * with the bounds under `__range`), each aggregate under its name (`field:agg` answers as
+   * `field`, `name:agg(field)` as `name`), the count (`__count`, or `<field>_count` when lazy)
+   * and `__domain`.
+   */
+  private readGroup(
+    model: ModelState,
+    kw: Record<string, unknown>,
+    context: Record<string, unknown>,
+  ): Record<string, unknown>[] {
+    const requested = asArray(typeof kw['groupby'] === 'string' ? [kw['groupby']] : kw['groupby']);
+    const lazy = kw['lazy'] !== false;
+    const groupby = parseGroupbys(model, lazy ? requested.slice(0, 1) : requested, 'month');
+    const countKey = lazy && groupby.length === 1 ? `${groupby[0]?.field ?? ''}_count` : '__count';
+    const aggregates = asArray(kw['fields']).flatMap((item) => {
+      const spec = String(item);
+      if (spec === '__count') return [];
+      const m = /^(\w+)(?::(\w+)(?:\((\w+)\))?)?$/.exec(spec);
+      if (!m) throw fault.value(`Invalid field specification '${spec}'.`);
+      const [, name = '', fn, of] = m;
+      if (groupby.some((g) => g.spec === spec)) return [];
+      if (of !== undefined) return [parseAggregate(model, `${of}:${fn ?? ''}`, name)];
+      if (fn !== undefined) return [parseAggregate(model, `${name}:${fn}`, name)];
+      // A bare numeric field takes its default aggregator; other bare fields are left out.
+      const type = model.fields.get(name);
+      if (!type && !MAGIC_FIELDS.has(name)) {
+        throw fault.value(`Invalid field '${name}' on model '${model.name}'`);
+      }
+      return type === 'integer' || type === 'float'
+        ? [parseAggregate(model, `${name}:sum`, name)]
+        : [];
+    });
+    const groups = this.group(model, kw['domain'], context, groupby, aggregates, {
+      order: kw['orderby'],
+      offset: kw['offset'],
+      limit: kw['limit'],
+      countKey,
+    });
+    const rest = requested.slice(groupby.length);
+    return groups.map((group) => {
+      const row: Record<string, unknown> = {};
+      const parts = groupby.map((g, i) => {
+        const value = group.keys[i];
+        if (!g.granularity) {
+          row[g.spec] = this.groupValue(model, g, value);
+          return [[g.field, '=', value]];
+        }
+        const range = value === false ? false : temporalRange(value as number, g);
+        row[g.spec] = range && range.label;
+        row['__range'] = {
+          ...asRecord(row['__range']),
+          [g.spec]: range && { from: range.from, to: range.to },
+        };
+        return rangeDomain(g, range);
+      });
+      row[countKey] = group.count;
+      aggregates.forEach((a, i) => (row[a.key] = group.values[i]));
+      row['__domain'] = andDomains([asArray(kw['domain']), ...parts]);
+      if (rest.length > 0) row['__context'] = { group_by: rest };
+      return row;
+    });
+  }
+
+  /**
+   * Odoo 19's `formatted_read_group(domain, groupby, aggregates, having, offset, limit, order)`:
+   * one dict per group with each groupby spec (a many2one as `[id, name]`, a date part as
+   * `[start, label]`), each aggregate spec (`__count` included only when asked) and
+   * `__extra_domain`.
+   */
+  private formattedReadGroup(
+    model: ModelState,
+    kw: Record<string, unknown>,
+    context: Record<string, unknown>,
+  ): Record<string, unknown>[] {
+    if (asArray(kw['having']).length > 0) {
+      throw fault.value('OdooStandIn: formatted_read_group does not implement `having`');
+    }
+    const groupby = parseGroupbys(model, asArray(kw['groupby']), undefined);
+    const aggregates = asArray(kw['aggregates']).map((item) =>
+      String(item) === '__count'
+        ? { key: '__count', field: null, fn: 'count' }
+        : parseAggregate(model, String(item), String(item)),
+    );
+    const groups = this.group(model, kw['domain'], context, groupby, aggregates, {
+      order: kw['order'],
+      offset: kw['offset'],
+      limit: kw['limit'],
+      countKey: '__count',
+    });
+    return groups.map((group) => {
+      const row: Record<string, unknown> = {};
+      const parts = groupby.map((g, i) => {
+        const value = group.keys[i];
+        if (!g.granularity) {
+          row[g.spec] = this.groupValue(model, g, value);
+          return [[g.field, '=', value]];
+        }
+        const range = value === false ? false : temporalRange(value as number, g);
+        row[g.spec] = range && [range.from, range.label];
+        return rangeDomain(g, range);
+      });
+      aggregates.forEach((a, i) => (row[a.key] = a.field === null ? group.count : group.values[i]));
+      row['__extra_domain'] = andDomains(parts);
+      return row;
+    });
+  }
+
+  private groupValue(model: ModelState, groupby: GroupbySpec, value: unknown): unknown {
+    const relation = model.relations.get(groupby.field);
+    return relation && typeof value === 'number'
+      ? [value, this.displayName(relation.model, value)]
+      : value;
+  }
+
+  /** The grouping both methods share: groups of the matching records, sorted and paged. */
+  private group(
+    model: ModelState,
+    domain: unknown,
+    context: Record<string, unknown>,
+    groupby: readonly GroupbySpec[],
+    aggregates: readonly AggregateSpec[],
+    paging: { order: unknown; offset: unknown; limit: unknown; countKey: string },
+  ): Group[] {
+    const byKey = new Map<string, { keys: unknown[]; records: StandInRecord[] }>();
+    for (const record of this.search(model, domain, context, {})) {
+      const keys = groupby.map((g) => groupKey(g, record[g.field]));
+      const id = JSON.stringify(keys);
+      const group = byKey.get(id) ?? { keys, records: [] };
+      group.records.push(record);
+      byKey.set(id, group);
+    }
+    const groups: Group[] = [...byKey.values()].map(({ keys, records }) => ({
+      keys,
+      count: records.length,
+      values: aggregates.map((a) => aggregate(a, records)),
+    }));
+    groups.sort(groupOrder(groupby, aggregates, paging.order, paging.countKey));
+    const offset = typeof paging.offset === 'number' ? paging.offset : 0;
+    const limit = typeof paging.limit === 'number' ? paging.limit : undefined;
+    return groups.slice(offset, limit === undefined ? undefined : offset + limit);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grouping
+// ---------------------------------------------------------------------------------------------
+
+type Granularity = 'hour' | 'day' | 'week' | 'month' | 'quarter' | 'year';
+const GRANULARITIES: readonly Granularity[] = ['hour', 'day', 'week', 'month', 'quarter', 'year'];
+const AGGREGATES = ['sum', 'avg', 'min', 'max', 'count', 'count_distinct', 'bool_and', 'bool_or'];
+const MONTHS = 'Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec'.split(' ');
+const LONG_MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+
+interface GroupbySpec {
+  /** As the caller wrote it, e.g. `bucket_start:day`: the key of the group's value. */
+  spec: string;
+  field: string;
+  type: StandInFieldType;
+  granularity?: Granularity;
+}
+
+interface AggregateSpec {
+  /** Key of the value in a group. */
+  key: string;
+  /** null for the record count. */
+  field: string | null;
+  fn: string;
+}
+
+interface Group {
+  /** Per groupby: the stored value, or for a date part the start of its range in epoch ms. */
+  keys: unknown[];
+  count: number;
+  values: unknown[];
+}
+
+/** `defaultGranularity`: 17/18 group a bare date field by month; 19 refuses it. */
+function parseGroupbys(
+  model: ModelState,
+  specs: readonly unknown[],
+  defaultGranularity: Granularity | undefined,
+): GroupbySpec[] {
+  return specs.map((item) => {
+    const spec = String(item);
+    const [field = '', part] = spec.split(':');
+    const type = field === 'id' ? 'integer' : model.fields.get(field);
+    if (!type || model.virtual?.fields.has(field)) {
+      throw fault.value(`Invalid field '${field}' on model '${model.name}'`);
+    }
+    if (type !== 'date' && type !== 'datetime') {
+      if (part !== undefined) throw fault.value(`Granularity set on a non-date field: '${spec}'`);
+      return { spec, field, type };
+    }
+    const granularity = (part ?? defaultGranularity) as Granularity | undefined;
+    if (granularity === undefined)
+      throw new Fault('builtins.AssertionError', 'Granularity is missing', 500);
+    if (!GRANULARITIES.includes(granularity)) {
+      throw fault.value(`'${granularity}' isn't a valid granularity`);
+    }
+    return { spec, field, type, granularity };
+  });
+}
+
+function parseAggregate(model: ModelState, spec: string, key: string): AggregateSpec {
+  const [field = '', fn] = spec.split(':');
+  if (field !== 'id' && (!model.fields.has(field) || model.virtual?.fields.has(field))) {
+    throw fault.value(`Invalid field '${field}' on model '${model.name}' for '${spec}'.`);
+  }
+  if (fn === undefined) throw fault.value(`Aggregate method is mandatory for '${field}'`);
+  if (!AGGREGATES.includes(fn))
+    throw fault.value(`Invalid aggregate method '${fn}' for '${spec}'.`);
+  return { key, field, fn };
+}
+
+function groupKey(groupby: GroupbySpec, value: unknown): unknown {
+  if (!groupby.granularity) return value ?? false;
+  if (typeof value !== 'string' || value === '') return false;
+  const d = new Date(stampMs(groupby.type === 'date' ? `${value} 00:00:00` : value));
+  const y = d.getUTCFullYear();
+  const mo = d.getUTCMonth();
+  switch (groupby.granularity) {
+    case 'hour':
+      return Date.UTC(y, mo, d.getUTCDate(), d.getUTCHours());
+    case 'day':
+      return Date.UTC(y, mo, d.getUTCDate());
+    case 'week':
+      // PostgreSQL's date_trunc('week'): the Monday of the ISO week.
+      return Date.UTC(y, mo, d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+    case 'month':
+      return Date.UTC(y, mo, 1);
+    case 'quarter':
+      return Date.UTC(y, mo - (mo % 3), 1);
+    case 'year':
+      return Date.UTC(y, 0, 1);
+  }
+}
+
+/** A date part's bounds in Odoo's format and its label as Odoo's en_US formats write it. */
+function temporalRange(
+  startMs: number,
+  groupby: GroupbySpec,
+): { from: string; to: string; label: string } {
+  const start = new Date(startMs);
+  const y = start.getUTCFullYear();
+  const mo = start.getUTCMonth();
+  const d = start.getUTCDate();
+  const two = (n: number) => String(n).padStart(2, '0');
+  let end: number;
+  let label: string;
+  switch (groupby.granularity) {
+    case 'hour':
+      end = startMs + HOUR_MS;
+      label = `${two(start.getUTCHours() % 12 || 12)}:00 ${two(d)} ${MONTHS[mo] ?? ''}`;
+      break;
+    case 'day':
+      end = startMs + DAY_MS;
+      label = `${two(d)} ${MONTHS[mo] ?? ''} ${y}`;
+      break;
+    case 'week':
+      end = startMs + 7 * DAY_MS;
+      label = isoWeekLabel(start);
+      break;
+    case 'month':
+      end = Date.UTC(y, mo + 1, 1);
+      label = `${LONG_MONTHS[mo] ?? ''} ${y}`;
+      break;
+    case 'quarter':
+      end = Date.UTC(y, mo + 3, 1);
+      label = `Q${Math.floor(mo / 3) + 1} ${y}`;
+      break;
+    case 'year':
+    case undefined:
+      end = Date.UTC(y + 1, 0, 1);
+      label = String(y);
+      break;
+  }
+  const format = (ms: number) => (groupby.type === 'date' ? toStamp(ms).slice(0, 10) : toStamp(ms));
+  return { from: format(startMs), to: format(end), label };
+}
+
+function rangeDomain(groupby: GroupbySpec, range: { from: string; to: string } | false): unknown[] {
+  return range
+    ? ['&', [groupby.field, '>=', range.from], [groupby.field, '<', range.to]]
+    : [[groupby.field, '=', false]];
+}
+
+/** Odoo's `AND` of domains, each written with implicit ands, into one prefix expression. */
+function andDomains(domains: readonly (readonly unknown[])[]): unknown[] {
+  const terms = domains.flatMap(topLevelTerms);
+  return [...Array<string>(Math.max(0, terms.length - 1)).fill('&'), ...terms.flat()];
+}
+
+/** Splits a domain into its top-level expressions (leaves side by side are and-ed). */
+function topLevelTerms(domain: readonly unknown[]): unknown[][] {
+  const terms: unknown[][] = [];
+  let current: unknown[] = [];
+  let open = 1;
+  for (const token of domain) {
+    current.push(token);
+    open += token === '&' || token === '|' ? 1 : token === '!' ? 0 : -1;
+    if (open === 0) {
+      terms.push(current);
+      current = [];
+      open = 1;
+    }
+  }
+  return terms;
+}
+
+function isoWeekLabel(monday: Date): string {
+  // The ISO week-year is the year of the week's Thursday; week 1 holds that year's 4 January.
+  const thursday = new Date(monday.getTime() + 3 * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / (7 * DAY_MS)) + 1;
+  return `W${week} ${year}`;
+}
+
+function aggregate(spec: AggregateSpec, records: readonly StandInRecord[]): unknown {
+  if (spec.field === null) return records.length;
+  const field = spec.field;
+  const values = records.map((r) => r[field]).filter((v) => v !== false && v !== null);
+  const numbers = values.filter((v): v is number => typeof v === 'number');
+  switch (spec.fn) {
+    case 'sum':
+      return numbers.reduce((a, b) => a + b, 0);
+    case 'avg':
+      return numbers.length > 0 ? numbers.reduce((a, b) => a + b, 0) / numbers.length : null;
+    case 'min':
+    case 'max': {
+      if (values.length === 0) return null;
+      const sorted = [...values].sort((a, b) => ((a as number) < (b as number) ? -1 : 1));
+      return spec.fn === 'min' ? sorted[0] : sorted.at(-1);
+    }
+    case 'count':
+      return values.length;
+    case 'count_distinct':
+      return new Set(values.map((v) => JSON.stringify(v))).size;
+    case 'bool_and':
+      return records.every((r) => r[field] === true);
+    default:
+      return records.some((r) => r[field] === true);
+  }
+}
+
+/** Groups in the asked order (terms naming a groupby or an aggregate), else by the groupbys. */
+function groupOrder(
+  groupby: readonly GroupbySpec[],
+  aggregates: readonly AggregateSpec[],
+  order: unknown,
+  countKey: string,
+): (a: Group, b: Group) => number {
+  const text =
+    typeof order === 'string' && order.trim() !== '' ? order : groupby.map((g) => g.spec).join(',');
+  const terms = text
+    .split(',')
+    .filter((t) => t.trim() !== '')
+    .map((term) => {
+      const [name = '', direction = 'asc'] = term.trim().split(/\s+/);
+      const sign = direction.toLowerCase() === 'desc' ? -1 : 1;
+      const g = groupby.findIndex((s) => s.spec === name || s.field === name);
+      if (g >= 0) return { pick: (x: Group) => x.keys[g], sign };
+      if (name === countKey || name === '__count') return { pick: (x: Group) => x.count, sign };
+      const a = aggregates.findIndex((s) => s.key === name);
+      if (a >= 0) return { pick: (x: Group) => x.values[a], sign };
+      throw fault.value(`Invalid "order" specified (${text})`);
+    });
+  return (a, b) => {
+    for (const { pick, sign } of terms) {
+      const x = pick(a);
+      const y = pick(b);
+      if (x === y) continue;
+      // PostgreSQL puts empty values last ascending, first descending.
+      if (x === false || x === null) return sign;
+      if (y === false || y === null) return -sign;
+      return ((x as number | string) < (y as number | string) ? -1 : 1) * sign;
+    }
+    return 0;
+  };
+}
+
+/** Stat rows of one apply call, found or created per (server, bucket start). */
+class StatBuckets {
+  private readonly rows = new Map<string, StandInRecord>();
+  private readonly bucketMs: number;
+
+  constructor(
+    private readonly model: ModelState,
+    servers: ReadonlySet<number>,
+    private readonly bucketMinutes: number,
+    private readonly create: (vals: Record<string, unknown>) => number,
+  ) {
+    this.bucketMs = bucketMinutes * 60_000;
+    for (const stat of model.records.values()) {
+      if (servers.has(stat['server_id'] as number)) this.rows.set(bucketId(stat), stat);
+    }
+  }
+
+  /** Adds one applied report to the bucket holding its check time (epoch-aligned). */
+  count(serverId: number, report: ParsedReport): void {
+    const start = toStamp(Math.floor(stampMs(report.checkedAt) / this.bucketMs) * this.bucketMs);
+    const id = `${serverId} ${start}`;
+    const stat = this.rows.get(id) ?? this.open(id, serverId, start);
+    const num = (field: string) => stat[field] as number;
+    stat['polls'] = num('polls') + 1;
+    if (report.online) {
+      const players = wholeNumber(report.raw['players_online']);
+      stat['polls_online'] = num('polls_online') + 1;
+      stat['players_sum'] = num('players_sum') + players;
+      stat['players_peak'] = Math.max(num('players_peak'), players);
+      stat['latency_sum'] = num('latency_sum') + latency(report.raw['latency_ms']);
+    }
+    this.model.compute?.(stat);
+  }
+
+  private open(id: string, serverId: number, start: string): StandInRecord {
+    const created = this.create({
+      server_id: serverId,
+      bucket_start: start,
+      bucket_minutes: this.bucketMinutes,
+    });
+    const stat = this.model.records.get(created) as StandInRecord;
+    this.rows.set(id, stat);
+    return stat;
+  }
+}
+
+function bucketId(stat: StandInRecord): string {
+  return `${String(stat['server_id'])} ${String(stat['bucket_start'])}`;
+}
+
+/** Fails as Odoo turns a UNIQUE violation into a ValidationError. */
+function checkUnique(model: ModelState, changed: readonly StandInRecord[]): void {
+  for (const fields of model.unique) {
+    const key = (r: StandInRecord) => JSON.stringify(fields.map((f) => r[f]));
+    const seen = new Map<string, number>();
+    for (const r of model.records.values()) seen.set(key(r), r.id);
+    for (const r of changed) {
+      const other = seen.get(key(r));
+      if (other !== undefined && other !== r.id) {
+        throw fault.validation(
+          `The operation cannot be completed: duplicate key value violates unique constraint on ${model.name} (${fields.join(', ')})`,
+        );
+      }
+      seen.set(key(r), r.id);
+    }
+  }
+}
+
+/** Epoch milliseconds as Odoo's UTC datetime string. */
+function toStamp(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function stampMs(stamp: string): number {
+  return Date.parse(`${stamp.replace(' ', 'T')}Z`);
+}
+
+/** What the addon reads from a count: a whole number, null as 0. */
+function wholeNumber(value: unknown): number {
+  return typeof value === 'number' ? Math.trunc(value) : 0;
+}
+
+/** Latency as the addon reads it: rounded milliseconds, null as 0. */
+function latency(value: unknown): number {
+  return typeof value === 'number' ? Math.round(value) : 0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -963,7 +1950,10 @@ interface ParsedReport {
   raw: Record<string, unknown>;
 }
 
-function parseReport(item: unknown, index: number): ParsedReport {
+/** How far ahead of Odoo's clock a report may be (the addon's MAX_CLOCK_SKEW). */
+const MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
+function parseReport(item: unknown, index: number, nowMs: number): ParsedReport {
   const raw = asRecord(item);
   const bad = (what: string) => fault.validation(`Status report ${index}: ${what}`);
   if (!raw) throw bad('not a dict');
@@ -974,6 +1964,9 @@ function parseReport(item: unknown, index: number): ParsedReport {
     throw bad('server_id must be an int');
   if (typeof checkedAt !== 'string' || !DATETIME.test(checkedAt)) {
     throw bad("checked_at must be 'YYYY-MM-DD HH:MM:SS' (UTC)");
+  }
+  if (stampMs(checkedAt) > nowMs + MAX_CLOCK_SKEW_MS) {
+    throw bad("checked_at must not be more than 10 minutes after Odoo's clock");
   }
   if (typeof online !== 'boolean') throw bad('online must be a bool');
   const ms = raw['checked_at_ms'];
@@ -998,7 +1991,7 @@ function parseReport(item: unknown, index: number): ParsedReport {
 
 function reportValues(report: ParsedReport, server: StandInRecord): Record<string, unknown> {
   const r = report.raw;
-  const int = (v: unknown) => (typeof v === 'number' ? Math.trunc(v) : 0);
+  const int = wholeNumber;
   const char = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : false);
   const names = Array.isArray(r['player_names']) ? (r['player_names'] as string[]) : [];
   const failures =
@@ -1008,7 +2001,7 @@ function reportValues(report: ParsedReport, server: StandInRecord): Record<strin
     players_online: int(r['players_online']),
     players_max: int(r['players_max']),
     bots: int(r['bots']),
-    latency_ms: int(r['latency_ms']),
+    latency_ms: latency(r['latency_ms']),
     map_name: char(r['map']),
     version: char(r['version']),
     game_mode: char(r['game_mode']),
@@ -1113,16 +2106,6 @@ function checkFields(model: ModelState, fields: unknown): string[] | undefined {
   return list;
 }
 
-function project(
-  record: StandInRecord,
-  fields: readonly string[] | undefined,
-): Record<string, unknown> {
-  if (!fields) return structuredClone(record);
-  const out: Record<string, unknown> = { id: record.id };
-  for (const f of fields) out[f] = structuredClone(record[f]);
-  return out;
-}
-
 function fieldsGet(model: ModelState, kw: Record<string, unknown>): Record<string, unknown> {
   const all: [string, StandInFieldType][] = [
     ['id', 'integer'],
@@ -1136,11 +2119,14 @@ function fieldsGet(model: ModelState, kw: Record<string, unknown>): Record<strin
   const out: Record<string, unknown> = {};
   for (const [name, type] of all) {
     if (wanted && !wanted.includes(name)) continue;
+    const relation = model.relations.get(name);
     const description: Record<string, unknown> = {
       type,
       string: name.replace(/_/g, ' ').replace(/\b\w/g, (c) => c.toUpperCase()),
-      readonly: MAGIC_FIELDS.has(name),
+      readonly: MAGIC_FIELDS.has(name) || model.virtual?.fields.has(name) === true,
       required: false,
+      store: model.virtual?.fields.has(name) !== true,
+      ...(relation && { relation: relation.model }),
     };
     out[name] = attributes
       ? Object.fromEntries(Object.entries(description).filter(([k]) => attributes.includes(k)))
@@ -1189,6 +2175,9 @@ function compileLeaf(model: ModelState, leaf: unknown): Predicate {
     throw fault.value(
       `Invalid field ${model.name}.${String(field)} in leaf ${JSON.stringify(leaf)}`,
     );
+  }
+  if (model.virtual?.fields.has(field)) {
+    throw fault.value(`Non-stored field ${model.name}.${field} cannot be searched.`);
   }
   const value = rawValue === null ? false : rawValue;
   const get = (r: StandInRecord): unknown => {

@@ -1,6 +1,11 @@
 export {
   OdooClient,
   type OdooClientOptions,
+  type OdooGroup,
+  type OdooGroupKey,
+  type OdooReadGroupOptions,
+  type OdooReadiness,
+  type OdooReadyProbe,
   type OdooServerVersion,
   type OdooDomain,
   type OdooDomainLeaf,

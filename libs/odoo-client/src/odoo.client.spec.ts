@@ -162,7 +162,13 @@ describe.each(['json2', 'jsonrpc'] as const)('OdooClient over %s', (protocol) =>
       ],
     });
 
-    expect(result).toEqual({ applied: 2, ignored: 0, missing: [999_999] });
+    expect(result).toEqual({
+      applied: 2,
+      ignored: 0,
+      missing: [999_999],
+      outages_opened: 0,
+      outages_closed: 0,
+    });
     expect(odoo.calls).toHaveLength(1);
     expect(odoo.records('game.server').find((r) => r.id === id)).toMatchObject({
       is_online: false,
@@ -378,5 +384,247 @@ describe('OdooClient protocol detection', () => {
     expect(err.kind).toBe('transport');
     await expect(sut.protocol()).resolves.toBe('json2');
     await odoo.stop();
+  });
+});
+
+describe('OdooClient chunking', () => {
+  const odoo = new OdooStandIn();
+  let sut: OdooClient;
+
+  beforeAll(async () => {
+    sut = clientFor(odoo, await odoo.start(), { chunkSize: 3 });
+  });
+
+  afterAll(async () => {
+    sut.close();
+    await odoo.stop();
+  });
+
+  it('splits create, read, write and unlink into calls of chunkSize records, keeping the order', async () => {
+    odoo.clearCalls();
+    const names = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
+
+    const ids = await sut.create(
+      'game.server',
+      names.map((name) => ({ name, game: 'minecraft', host: 'h', port: 1 })),
+    );
+    const rows = await sut.read<{ name: string }>('game.server', ids, ['name']);
+    await sut.write('game.server', ids, { notes: 'chunked' });
+    await sut.unlink('game.server', ids);
+
+    expect(rows.map((r) => r.name)).toEqual(names);
+    expect(odoo.calls.map((c) => `${c.method}:${c.recordCount}`)).toEqual([
+      'create:3',
+      'create:3',
+      'create:1',
+      'read:3',
+      'read:3',
+      'read:1',
+      'write:3',
+      'write:3',
+      'write:1',
+      'unlink:3',
+      'unlink:3',
+      'unlink:1',
+    ]);
+    expect(odoo.records('game.server')).toEqual([]);
+  });
+
+  it('makes no call for an empty list', async () => {
+    odoo.clearCalls();
+
+    expect(await sut.create('game.server', [])).toEqual([]);
+    expect(await sut.read('game.server', [])).toEqual([]);
+    await sut.write('game.server', [], { notes: 'x' });
+    await sut.unlink('game.server', []);
+
+    expect(odoo.calls).toEqual([]);
+  });
+});
+
+describe.each([
+  [19, 'json2'],
+  [19, 'jsonrpc'],
+  [18, 'jsonrpc'],
+  [17, 'jsonrpc'],
+] as const)('OdooClient.readGroup on Odoo %i over %s', (serverVersion, protocol) => {
+  const odoo = new OdooStandIn({ serverVersion, now: () => new Date('2026-10-03T00:00:00Z') });
+  let sut: OdooClient;
+  let mc: number;
+  let cs: number;
+
+  beforeAll(async () => {
+    sut = clientFor(odoo, await odoo.start(), { protocol });
+    [mc, cs] = odoo.seed('game.server', [
+      { name: 'mc', game: 'minecraft', host: 'h', port: 1 },
+      { name: 'cs', game: 'csgo', host: 'h', port: 2 },
+    ]) as [number, number];
+    odoo.seed('game.server.stat', [
+      {
+        server_id: mc,
+        bucket_start: '2026-10-01 10:00:00',
+        polls: 4,
+        polls_online: 4,
+        players_peak: 6,
+      },
+      {
+        server_id: mc,
+        bucket_start: '2026-10-01 10:15:00',
+        polls: 4,
+        polls_online: 2,
+        players_peak: 9,
+      },
+      {
+        server_id: mc,
+        bucket_start: '2026-10-02 00:00:00',
+        polls: 1,
+        polls_online: 0,
+        players_peak: 0,
+      },
+      {
+        server_id: cs,
+        bucket_start: '2026-10-01 23:45:00',
+        polls: 3,
+        polls_online: 3,
+        players_peak: 12,
+      },
+    ]);
+  });
+
+  afterAll(async () => {
+    sut.close();
+    await odoo.stop();
+  });
+
+  it(`calls ${serverVersion >= 19 ? 'formatted_read_group' : 'read_group'} and answers one shape: many2one refs, UTC day starts, aggregates by spec, counts`, async () => {
+    odoo.clearCalls();
+
+    const groups = await sut.readGroup(
+      'game.server.stat',
+      [['bucket_start', '>=', '2026-10-01 00:00:00']],
+      ['server_id', 'bucket_start:day'],
+      ['polls:sum', 'polls_online:sum', 'players_peak:max', 'players_peak:sum'],
+    );
+
+    expect(odoo.calls.map((c) => c.method)).toEqual([
+      serverVersion >= 19 ? 'formatted_read_group' : 'read_group',
+    ]);
+    expect(groups).toEqual([
+      {
+        keys: {
+          server_id: { id: mc, name: 'mc' },
+          'bucket_start:day': new Date('2026-10-01T00:00:00Z'),
+        },
+        values: {
+          'polls:sum': 8,
+          'polls_online:sum': 6,
+          'players_peak:max': 9,
+          'players_peak:sum': 15,
+        },
+        count: 2,
+      },
+      {
+        keys: {
+          server_id: { id: mc, name: 'mc' },
+          'bucket_start:day': new Date('2026-10-02T00:00:00Z'),
+        },
+        values: {
+          'polls:sum': 1,
+          'polls_online:sum': 0,
+          'players_peak:max': 0,
+          'players_peak:sum': 0,
+        },
+        count: 1,
+      },
+      {
+        keys: {
+          server_id: { id: cs, name: 'cs' },
+          'bucket_start:day': new Date('2026-10-01T00:00:00Z'),
+        },
+        values: {
+          'polls:sum': 3,
+          'polls_online:sum': 3,
+          'players_peak:max': 12,
+          'players_peak:sum': 12,
+        },
+        count: 1,
+      },
+    ]);
+  });
+
+  it('groups by a plain field with only a count, paged', async () => {
+    const groups = await sut.readGroup('game.server.stat', [], ['game'], ['__count'], {
+      offset: 1,
+      limit: 1,
+    });
+
+    expect(groups).toEqual([{ keys: { game: 'minecraft' }, values: {}, count: 3 }]);
+  });
+});
+
+describe('OdooClient.ready', () => {
+  const odoo = new OdooStandIn();
+  const clients: OdooClient[] = [];
+  let url: string;
+  const probe = {
+    model: 'game.server',
+    calls: [{ method: 'apply_status_reports', args: { reports: [] } }],
+  };
+
+  beforeAll(async () => {
+    url = await odoo.start();
+  });
+
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await odoo.stop();
+  });
+
+  const client = (extra: Partial<OdooClientOptions> = {}): OdooClient => {
+    const made = clientFor(odoo, extra.url ?? url, extra);
+    clients.push(made);
+    return made;
+  };
+
+  it('proves the server, the database, the key and the addon, changing nothing', async () => {
+    const before = odoo.records('game.server');
+
+    const readiness = await client().ready(probe);
+
+    expect(readiness).toEqual({
+      version: expect.objectContaining({ major: 19 }) as unknown,
+      protocol: 'json2',
+    });
+    expect(odoo.records('game.server')).toEqual(before);
+  });
+
+  it.each([
+    ['a wrong key', { apiKey: 'wrong-key-0123456789' }, probe, 'auth', /cannot read game\.server/],
+    ['a wrong database', { db: 'elsewhere' }, probe, 'not_found', /database "elsewhere"/],
+    ['a missing addon', {}, { model: 'game.server.missing' }, 'not_found', /game\.server\.missing/],
+    [
+      'an addon without the method',
+      {},
+      { model: 'game.server', calls: [{ method: 'apply_everything' }] },
+      'not_found',
+      /game\.server\.apply_everything does not answer/,
+    ],
+  ] as const)('fails naming the step with %s', async (_case, extra, which, kind, message) => {
+    const err = await failure(client(extra).ready(which));
+
+    expect(err).toMatchObject({ kind });
+    expect(err.message).toMatch(/^Odoo not ready: /);
+    expect(err.message).toMatch(message);
+  });
+
+  it('fails with kind transport when nothing answers', async () => {
+    const down = new OdooStandIn();
+    const downUrl = await down.start();
+    await down.stop();
+
+    const err = await failure(client({ url: downUrl }).ready(probe));
+
+    expect(err).toMatchObject({ kind: 'transport' });
+    expect(err.message).toContain(`no Odoo answers at ${downUrl}`);
   });
 });

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
 import axios, { type AxiosInstance } from 'axios';
-import { encodeValue } from './odoo.codec.js';
+import { encodeValue, fromMany2one, fromOdooDatetime, type OdooRef } from './odoo.codec.js';
 import { OdooError, type OdooErrorContext, type OdooProtocol } from './odoo.error.js';
 import { Json2Transport } from './json2.transport.js';
 import { JsonRpcTransport } from './jsonrpc.transport.js';
@@ -36,6 +36,12 @@ export interface OdooClientOptions {
    * repeat; writes and model methods never retry here (default 2).
    */
   readRetries?: number;
+  /**
+   * Most records or ids per call for `create`, `write`, `unlink` and `read` (default 500): a
+   * longer list goes in several calls, one after the other, so no transaction grows without
+   * bound (and none outlives a worker's time limit).
+   */
+  chunkSize?: number;
 }
 
 /** The server's version, from `/web/version` or `/web/webclient/version_info`. */
@@ -70,7 +76,48 @@ export interface OdooSearchReadOptions extends OdooSearchOptions {
   fields?: readonly string[];
 }
 
+/** What `ready()` checks beyond the server, the database and the key. */
+export interface OdooReadyProbe {
+  /** A model the key's user must be able to read, e.g. the addon's main model. */
+  model: string;
+  /**
+   * Methods of that model that must answer, each called with arguments that change nothing
+   * (e.g. a batch method with an empty batch).
+   */
+  calls?: readonly { method: string; args?: Readonly<Record<string, unknown>> }[];
+}
+
+/** What a successful `ready()` learnt. */
+export interface OdooReadiness {
+  version: OdooServerVersion;
+  protocol: OdooProtocol;
+}
+
+export interface OdooReadGroupOptions extends OdooRequestOptions {
+  /** Groups to skip and most groups to return, in the groupby order. */
+  offset?: number;
+  limit?: number;
+}
+
+/** The value of one groupby in a group. */
+export type OdooGroupKey = OdooRef | Date | string | number | boolean | null;
+
+/** One group of `readGroup`, the same on every Odoo version. */
+export interface OdooGroup {
+  /**
+   * Each groupby spec's value: a many2one as `{id, name}`, a date part (`field:day`, ...) as
+   * the UTC start of its range, anything else as Odoo gives it (`false` also means empty).
+   * A group of records without a value has null for many2one and date parts.
+   */
+  keys: Record<string, OdooGroupKey>;
+  /** Each aggregate spec's value (e.g. `polls:sum`), as Odoo computed it; null when none. */
+  values: Record<string, number | string | boolean | null>;
+  /** Records in the group. */
+  count: number;
+}
+
 const DEFAULT_USER_AGENT = 'game-status-odoo-client';
+const DEFAULT_CHUNK_SIZE = 500;
 
 /**
  * A small typed Odoo client over JSON-2 (Odoo 19+) or JSON-RPC (Odoo 17/18, and 19).
@@ -159,55 +206,175 @@ export class OdooClient {
     return this.callRead<number>(model, 'search_count', { domain, limit, context }, options);
   }
 
-  /** The records with these ids; Odoo fails with `missing` if one does not exist. */
+  /**
+   * The records with these ids, in `chunkSize` ids per call; Odoo fails with `missing` if one
+   * does not exist.
+   */
   async read<T extends object = Record<string, unknown>>(
     model: string,
     ids: readonly number[],
     fields?: readonly string[],
     options: OdooRequestOptions = {},
   ): Promise<T[]> {
-    if (ids.length === 0) return [];
-    return this.callRead<T[]>(model, 'read', { ids, fields, context: options.context }, options);
+    const rows: T[] = [];
+    for (const chunk of this.chunks(ids)) {
+      rows.push(
+        ...(await this.callRead<T[]>(
+          model,
+          'read',
+          { ids: chunk, fields, context: options.context },
+          options,
+        )),
+      );
+    }
+    return rows;
   }
 
-  /** Creates one record per entry in one call and one transaction; the new ids, in order. */
+  /**
+   * Creates one record per entry; the new ids, in order. Up to `chunkSize` entries go in one
+   * call and one transaction; a failure part-way leaves the earlier chunks created.
+   */
   async create(
     model: string,
     valsList: readonly Readonly<Record<string, unknown>>[],
     options: OdooRequestOptions = {},
   ): Promise<number[]> {
-    if (valsList.length === 0) return [];
-    const result = await this.call<number | number[]>(
-      model,
-      'create',
-      { vals_list: valsList, context: options.context },
-      options,
-    );
-    // JSON-RPC answers a bare id when Odoo saw a single dict; JSON-2 always a list.
-    return typeof result === 'number' ? [result] : result;
+    const ids: number[] = [];
+    for (const chunk of this.chunks(valsList)) {
+      const result = await this.call<number | number[]>(
+        model,
+        'create',
+        { vals_list: chunk, context: options.context },
+        options,
+      );
+      // JSON-RPC answers a bare id when Odoo saw a single dict; JSON-2 always a list.
+      ids.push(...(typeof result === 'number' ? [result] : result));
+    }
+    return ids;
   }
 
-  /** Writes the same values to every record in `ids`. */
+  /**
+   * Writes the same values to every record in `ids`, `chunkSize` records per call; a failure
+   * part-way leaves the earlier chunks written.
+   */
   async write(
     model: string,
     ids: readonly number[],
     vals: Readonly<Record<string, unknown>>,
     options: OdooRequestOptions = {},
   ): Promise<true> {
-    if (ids.length === 0) return true;
-    await this.call<boolean>(model, 'write', { ids, vals, context: options.context }, options);
+    for (const chunk of this.chunks(ids)) {
+      await this.call<boolean>(
+        model,
+        'write',
+        { ids: chunk, vals, context: options.context },
+        options,
+      );
+    }
     return true;
   }
 
-  /** Deletes the records in `ids`. */
+  /**
+   * Deletes the records in `ids`, `chunkSize` per call; a failure part-way leaves the earlier
+   * chunks deleted.
+   */
   async unlink(
     model: string,
     ids: readonly number[],
     options: OdooRequestOptions = {},
   ): Promise<true> {
-    if (ids.length === 0) return true;
-    await this.call<boolean>(model, 'unlink', { ids, context: options.context }, options);
+    for (const chunk of this.chunks(ids)) {
+      await this.call<boolean>(model, 'unlink', { ids: chunk, context: options.context }, options);
+    }
     return true;
+  }
+
+  /**
+   * Groups the records matching `domain` by `groupby` (fields, or `field:granularity` for
+   * dates: hour, day, week, month, quarter, year) and computes `aggregates` (`field:sum`,
+   * `:avg`, `:min`, `:max`, `:count`, `:count_distinct`) per group, in one call, ordered by
+   * the groupbys. Odoo 19 and later answer `formatted_read_group`; 17 and 18 answer
+   * `read_group` with `lazy=False`; both come back in one shape. Date parts are cut in UTC
+   * unless the context names a time zone.
+   */
+  async readGroup(
+    model: string,
+    domain: OdooDomain,
+    groupby: readonly string[],
+    aggregates: readonly string[],
+    options: OdooReadGroupOptions = {},
+  ): Promise<OdooGroup[]> {
+    const { limit, offset, context } = options;
+    const wanted = aggregates.filter((spec) => spec !== '__count');
+    if ((await this.version(options)).major >= 19) {
+      const rows = await this.callRead<Record<string, unknown>[]>(
+        model,
+        'formatted_read_group',
+        { domain, groupby, aggregates: [...wanted, '__count'], limit, offset, context },
+        options,
+      );
+      return rows.map((row) => ({
+        keys: Object.fromEntries(groupby.map((spec) => [spec, groupKey(row[spec], undefined)])),
+        values: Object.fromEntries(wanted.map((spec) => [spec, aggregateValue(row[spec])])),
+        count: Number(row['__count']),
+      }));
+    }
+    // read_group names an aggregate after its field, so two on one field would collide:
+    // each gets an alias with Odoo's `alias:function(field)` form.
+    const alias = (i: number) => `agg_${i}`;
+    const fields = wanted.map((spec, i) => {
+      const [field, fn] = spec.split(':');
+      return `${alias(i)}:${fn ?? ''}(${field ?? ''})`;
+    });
+    const rows = await this.callRead<Record<string, unknown>[]>(
+      model,
+      'read_group',
+      { domain, fields, groupby, offset, limit, lazy: false, context },
+      options,
+    );
+    return rows.map((row) => {
+      const ranges = row['__range'] as Record<string, { from?: unknown } | false> | undefined;
+      return {
+        keys: Object.fromEntries(
+          groupby.map((spec) => [
+            spec,
+            ranges && spec in ranges
+              ? groupKey(null, ranges[spec] === false ? false : ranges[spec]?.from)
+              : groupKey(row[spec], undefined),
+          ]),
+        ),
+        values: Object.fromEntries(wanted.map((spec, i) => [spec, aggregateValue(row[alias(i)])])),
+        count: Number(row['__count']),
+      };
+    });
+  }
+
+  /**
+   * Proves Odoo can do its part, or fails with an OdooError saying which step failed: the
+   * server answers, the database exists and the key opens it, `probe.model` is readable (so
+   * the addon is installed and the user may read it), and each probe call answers.
+   */
+  async ready(probe: OdooReadyProbe, options: OdooCallOptions = {}): Promise<OdooReadiness> {
+    const step = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (err) {
+        if (!(err instanceof OdooError)) throw err;
+        throw notReady(what, err);
+      }
+    };
+    const version = await step(`no Odoo answers at ${this.conn.url}`, () => this.version(options));
+    const protocol = await step('cannot pick a protocol', () => this.protocol(options));
+    await step(
+      `cannot read ${probe.model} in database ${JSON.stringify(this.conn.db)} (wrong database, login or API key, or the addon is not installed)`,
+      () => this.callRead(probe.model, 'search_count', { domain: [], limit: 1 }, options),
+    );
+    for (const { method, args } of probe.calls ?? []) {
+      await step(`${probe.model}.${method} does not answer (addon out of date?)`, () =>
+        this.call(probe.model, method, { ...args }, options),
+      );
+    }
+    return { version, protocol };
   }
 
   /**
@@ -267,6 +434,13 @@ export class OdooClient {
           options.signal ? { signal: options.signal } : {},
         );
       }
+    }
+  }
+
+  private *chunks<T>(items: readonly T[]): Generator<readonly T[]> {
+    const size = Math.max(1, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    for (let start = 0; start < items.length; start += size) {
+      yield items.slice(start, start + size);
     }
   }
 
@@ -349,6 +523,48 @@ function toVersion(
     major,
     versionInfo,
   };
+}
+
+/**
+ * One groupby value in the shared shape. `range` is the start of a date part's range when
+ * read_group (17/18) gave one under `__range` (false for the group without a date).
+ */
+function groupKey(value: unknown, range: unknown): OdooGroupKey {
+  if (range === false) return null;
+  if (typeof range === 'string') return fromOdooDateOrDatetime(range);
+  if (Array.isArray(value)) {
+    // formatted_read_group (19) answers a date part as [range start, label].
+    if (typeof value[0] === 'string') return fromOdooDateOrDatetime(value[0]);
+    return fromMany2one(value);
+  }
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+    return value;
+  }
+  return null;
+}
+
+function fromOdooDateOrDatetime(value: string): Date | null {
+  return fromOdooDatetime(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value} 00:00:00` : value);
+}
+
+function aggregateValue(value: unknown): number | string | boolean | null {
+  return typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean'
+    ? value
+    : null;
+}
+
+function notReady(what: string, err: OdooError): OdooError {
+  return new OdooError({
+    kind: err.kind,
+    protocol: err.protocol,
+    message: `Odoo not ready: ${what}: ${err.message}`,
+    ...(err.httpStatus !== undefined && { httpStatus: err.httpStatus }),
+    ...(err.odooName !== undefined && { odooName: err.odooName }),
+    ...(err.model !== undefined && { model: err.model }),
+    ...(err.method !== undefined && { method: err.method }),
+    ...(err.code !== undefined && { code: err.code }),
+    ...(err.debug !== undefined && { debug: err.debug }),
+  });
 }
 
 function tryJson(text: string): unknown {

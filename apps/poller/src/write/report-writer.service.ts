@@ -7,6 +7,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import {
   PollerEnv,
   QueueName,
@@ -15,23 +16,65 @@ import {
   ServerRepository,
   redisConnection,
 } from '#common';
-
-/** Long enough for an Odoo call under its own timeout; locks are renewed while a batch waits. */
-const LOCK_MS = 60_000;
-const MAX_BACKOFF_MS = 30_000;
+import { OdooError } from '#odoo-client';
+import { WriterLease } from './writer-lease.js';
 
 /**
- * Moves reports from the report queue into Odoo in batches: one RPC per batch, and
- * a report is acknowledged only after Odoo has committed it. While Odoo is down or
- * failing, the writer keeps its batch and retries it with capped, jittered backoff
- * (the reports behind it wait in Redis, in order); nothing is dropped but reports
- * for servers that no longer exist. A replayed batch is harmless: Odoo ignores a
- * report not newer than the one it already applied.
+ * Locks of the jobs in hand are renewed every KEEP_ALIVE_MS, so they outlive any Odoo call;
+ * a writer that dies loses them after LOCK_MS and the stalled check (every STALLED_CHECK_MS)
+ * hands its batch to another writer.
+ */
+const LOCK_MS = 10_000;
+const STALLED_CHECK_MS = 5_000;
+/** The lease on writing, renewed like the locks; a standby takes over this long after a death. */
+const LEASE_MS = 10_000;
+const KEEP_ALIVE_MS = 3_000;
+/**
+ * BullMQ fails a job that came back from a dead worker more often than this; a report must
+ * never be lost that way (its replay is harmless), so the bound only stops an endless loop.
+ */
+const MAX_STALLED = 1_000;
+const FETCHES_IN_FLIGHT = 50;
+/**
+ * Retries of a batch Odoo did not take: 0.5 s doubling up to 10 s, jittered. A failed attempt
+ * costs Odoo next to nothing, and a short cap means little catch-up delay once it is back.
+ */
+const FIRST_BACKOFF_MS = 500;
+const MAX_BACKOFF_MS = 10_000;
+
+/** What became of a report, kept as its job's return value. */
+export type ReportOutcome =
+  /** In a batch Odoo committed (applied, or ignored there as not newer than its last). */
+  | 'committed'
+  /** Its server no longer exists in Odoo. */
+  | 'dropped';
+
+/**
+ * Moves reports from the report queue into Odoo in batches: one RPC per batch, and a report
+ * is acknowledged only after Odoo has committed it. While Odoo is down, slow or failing, the
+ * writer keeps its batch and retries it with capped, jittered backoff (the reports behind it
+ * wait in Redis, in order). A replayed batch is harmless: Odoo ignores a report not newer than
+ * the one it already applied. Reports for servers that no longer exist are dropped; a report
+ * Odoo refuses as malformed is isolated by splitting its batch and failed on its own, so it
+ * never blocks the others.
+ *
+ * One writer writes at a time (a lease in Redis); more writer processes stand by. Two writers
+ * draining a backlog side by side would commit a server's newer reports before its older ones,
+ * which Odoo then ignores, so those polls would be missing from the stat buckets; and they
+ * would race to create the same bucket rows. Odoo, not the writer, bounds the throughput.
  */
 @Injectable()
 export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReportWriter.name);
   private worker: Worker<ReportJobData> | undefined;
+  private redisClient: Redis | undefined;
+  private lease: WriterLease | undefined;
+  private leading = false;
+  /** The batch in hand, whose locks the keep-alive renews. */
+  private held: { jobs: Job<ReportJobData>[]; token: string } | undefined;
+  private keepAlive: NodeJS.Timeout | undefined;
+  /** Acknowledgements of the last batch Odoo took, running while the next one is collected. */
+  private acking: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
 
@@ -42,11 +85,14 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
+    const connection = redisConnection(this.redis.REDIS_URL);
     // No processor: batches are fetched by hand, which BullMQ's open-source worker allows.
     this.worker = new Worker<ReportJobData>(QueueName.Report, null, {
-      connection: redisConnection(this.redis.REDIS_URL),
+      connection,
       prefix: this.redis.QUEUE_PREFIX,
       lockDuration: LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      maxStalledCount: MAX_STALLED,
       drainDelay: 1,
     });
     this.worker.on('error', (err) => this.logger.warn(`report worker: ${err.message}`));
@@ -55,18 +101,38 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     void this.worker
       .startStalledCheckTimer()
       .catch((err: unknown) => this.logger.warn(`stalled check: ${String(err)}`));
-    this.loop = this.run(this.worker);
+    const { url, ...options } = connection;
+    this.redisClient = new Redis(url ?? this.redis.REDIS_URL, options);
+    this.redisClient.on('error', (err) => this.logger.warn(`writer lease: ${err.message}`));
+    this.lease = new WriterLease(
+      this.redisClient,
+      `${this.redis.QUEUE_PREFIX}:${QueueName.Report}-writer:lease`,
+      LEASE_MS,
+    );
+    this.keepAlive = setInterval(() => void this.renew(), KEEP_ALIVE_MS);
+    this.loop = this.run(this.worker, this.lease);
   }
 
   async onModuleDestroy(): Promise<void> {
     this.stopping.abort();
     await this.loop;
+    await this.acking;
+    clearInterval(this.keepAlive);
+    await this.lease?.release().catch(() => undefined);
     await this.worker?.close();
+    this.redisClient?.disconnect();
   }
 
-  private async run(worker: Worker<ReportJobData>): Promise<void> {
+  private async run(worker: Worker<ReportJobData>, lease: WriterLease): Promise<void> {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
+      if (!this.leading) {
+        this.leading = await lease.hold().catch(() => false);
+        if (!this.leading) {
+          await sleep(KEEP_ALIVE_MS, undefined, { signal }).catch(() => undefined);
+          continue;
+        }
+      }
       const token = randomUUID();
       let batch: Job<ReportJobData>[];
       try {
@@ -77,7 +143,30 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
         await sleep(1_000, undefined, { signal }).catch(() => undefined);
         continue;
       }
-      if (batch.length > 0) await this.write(batch, token, signal);
+      if (batch.length === 0) continue;
+      try {
+        await this.deliver(batch, token, signal);
+      } finally {
+        this.held = undefined;
+      }
+    }
+  }
+
+  /** Renews the lease and the locks of the batch in hand. */
+  private async renew(): Promise<void> {
+    const held = this.held;
+    if (held && this.worker) {
+      await this.worker
+        .extendJobLocks(
+          held.jobs.map((job) => job.id ?? ''),
+          held.jobs.map(() => held.token),
+          LOCK_MS,
+        )
+        .catch((err: unknown) => this.logger.warn(`cannot renew report locks: ${String(err)}`));
+    }
+    if (this.leading && this.lease) {
+      this.leading = await this.lease.renew().catch(() => false);
+      if (!this.leading) this.logger.warn('lost the writer lease; standing by');
     }
   }
 
@@ -90,13 +179,25 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     const first = await worker.getNextJob(token, { block: true });
     if (!first) return [];
     const batch = [first];
+    this.held = { jobs: batch, token };
     const deadline = Date.now() + this.env.WRITER_FLUSH_MS;
     while (batch.length < this.env.WRITER_BATCH_SIZE && !signal.aborted) {
-      const next = await worker.getNextJob(token, { block: false });
-      if (next) {
-        batch.push(next);
-        continue;
+      // Several fetches in flight: one round trip each, one after the other, would cost a
+      // backlog more time in Redis than in Odoo. Each fetch takes the oldest waiting job.
+      const wanted = Math.min(FETCHES_IN_FLIGHT, this.env.WRITER_BATCH_SIZE - batch.length);
+      const fetched = await Promise.allSettled(
+        Array.from({ length: wanted }, () => worker.getNextJob(token, { block: false })),
+      );
+      const jobs = fetched.flatMap((f) =>
+        f.status === 'fulfilled' && f.value !== undefined ? [f.value] : [],
+      );
+      batch.push(...jobs);
+      if (fetched.some((f) => f.status === 'rejected')) {
+        // Write what is in hand rather than leave it locked until the stalled check.
+        this.logger.warn('cannot fetch more reports; writing the batch as it is');
+        break;
       }
+      if (jobs.length === wanted) continue;
       const left = deadline - Date.now();
       if (left <= 0) break;
       await sleep(Math.min(25, left));
@@ -104,51 +205,105 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     return batch;
   }
 
-  private async write(
-    batch: Job<ReportJobData>[],
+  /**
+   * Writes `jobs` in one RPC, retrying until Odoo commits it, then acknowledges them. A batch
+   * Odoo refuses as malformed is split in two and each half delivered on its own, down to the
+   * single report at fault, which fails after a second refusal (the first may have been a race
+   * in Odoo, e.g. on a new bucket row).
+   */
+  private async deliver(
+    jobs: Job<ReportJobData>[],
     token: string,
     signal: AbortSignal,
   ): Promise<void> {
     // Odoo applies each server's reports in time order; sending them sorted keeps that cheap.
-    const reports = batch
+    const reports = jobs
       .map((job) => job.data)
       .sort((a, b) => a.serverId - b.serverId || a.checkedAt.localeCompare(b.checkedAt));
+    let refusals = 0;
     for (let attempt = 1; ; attempt++) {
-      let applied: number;
+      let missing: ReadonlySet<number>;
       try {
         const result = await this.servers.applyReports(reports);
-        if (result.missing.length > 0) {
+        missing = new Set(result.missing);
+        if (missing.size > 0) {
           this.logger.log(
             `dropped reports for servers no longer in Odoo: ${result.missing.join(', ')}`,
           );
         }
-        applied = result.applied;
       } catch (err) {
+        if (err instanceof OdooError && err.kind === 'validation') {
+          if (jobs.length > 1) {
+            const half = Math.ceil(jobs.length / 2);
+            await this.deliver(jobs.slice(0, half), token, signal);
+            await this.deliver(jobs.slice(half), token, signal);
+            return;
+          }
+          if (++refusals >= 2) {
+            await this.refuse(jobs, token, err);
+            return;
+          }
+        }
         if (signal.aborted) {
           // Hand the batch back now instead of waiting for its locks to expire.
-          await Promise.allSettled(batch.map((job) => job.moveToWait(token)));
+          await Promise.allSettled(jobs.map((job) => job.moveToWait(token)));
           return;
         }
         const delay =
-          Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt, 10)) * (0.5 + Math.random() / 2);
-        this.logger.warn(
-          `Odoo did not take ${batch.length} reports (attempt ${attempt}, retry in ${Math.round(delay)} ms): ${(err as Error).message}`,
+          Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.min(attempt - 1, 10)) *
+          (0.5 + Math.random() / 2);
+        // Down, slow or conflicting is Odoo's weather; refused (key, rights, addon) needs a person.
+        const needsPerson = err instanceof OdooError && !err.retryable;
+        this.logger[needsPerson ? 'error' : 'warn'](
+          `Odoo did not take ${jobs.length} reports (attempt ${attempt}, retry in ${Math.round(delay)} ms): ${(err as Error).message}`,
         );
         await sleep(delay, undefined, { signal }).catch(() => undefined);
-        await Promise.allSettled(batch.map((job) => job.extendLock(token, LOCK_MS)));
         continue;
       }
-      // Odoo has committed. If an ack is lost (Redis gone, lock expired), the job comes
-      // back as stalled and its replay changes nothing in Odoo.
-      const acks = await Promise.allSettled(
-        batch.map((job) => job.moveToCompleted(applied, token, false)),
-      );
-      const lost = acks.filter((a) => a.status === 'rejected').length;
-      if (lost > 0)
-        this.logger.warn(
-          `${lost} of ${batch.length} reports applied but not acknowledged; they will be replayed`,
-        );
+      // One batch's acknowledgements at a time, but not in the way of the next batch.
+      const previous = this.acking;
+      this.acking = previous.then(() => this.acknowledge(jobs, token, missing));
       return;
+    }
+  }
+
+  /**
+   * Marks reports Odoo has committed as done. If an ack is lost (Redis gone, lock expired),
+   * the job comes back as stalled and its replay changes nothing in Odoo.
+   */
+  private async acknowledge(
+    jobs: Job<ReportJobData>[],
+    token: string,
+    missing: ReadonlySet<number>,
+  ): Promise<void> {
+    const acks = await Promise.allSettled(
+      jobs.map((job) =>
+        job.moveToCompleted(
+          (missing.has(job.data.serverId) ? 'dropped' : 'committed') satisfies ReportOutcome,
+          token,
+          false,
+        ),
+      ),
+    );
+    const lost = acks.filter((a) => a.status === 'rejected').length;
+    if (lost > 0) {
+      this.logger.warn(
+        `${lost} of ${jobs.length} reports applied but not acknowledged; they will be replayed`,
+      );
+    }
+  }
+
+  /** Fails a report Odoo will never take; it stays in the failed set for a person to look at. */
+  private async refuse(jobs: Job<ReportJobData>[], token: string, err: OdooError): Promise<void> {
+    for (const job of jobs) {
+      this.logger.error(
+        `Odoo refuses report ${job.id ?? '?'} of server ${job.data.serverId}: ${err.message}`,
+      );
+      await job
+        .moveToFailed(err, token, false)
+        .catch((e: unknown) =>
+          this.logger.warn(`cannot fail report ${job.id ?? '?'}: ${String(e)}`),
+        );
     }
   }
 }
