@@ -1,59 +1,152 @@
-import { Type } from 'class-transformer';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
-  Matches,
+  ValidateIf,
 } from 'class-validator';
+import {
+  SERVER_SORT_KEYS,
+  type ServerLiveStatus,
+  type ServerSortKey,
+  type ServerView,
+} from '#common';
 import { GAME_IDS } from '#providers';
 
 /** A hostname (RFC 1123 labels) or an IPv4/IPv6 literal. */
 const HOST_PATTERN =
   /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^[0-9A-Fa-f:.]+$/;
+const GAME_MESSAGE = 'game must be one of the supported game ids (GET /games)';
+const HOST_MESSAGE = 'host must be a hostname or an IP address';
+const SORTS = SERVER_SORT_KEYS.flatMap((key) => [key, `-${key}`]);
+
+/** Query strings carry text; only the exact words true and false are booleans. */
+const toBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+
+/** Present in a change means "set it": undefined is "leave it", null is refused. */
+const present = (_: object, value: unknown): boolean => value !== undefined;
+/** Present and not null means "set it"; null clears an optional field. */
+const given = (_: object, value: unknown): boolean => value !== undefined && value !== null;
 
 export class CreateServerDto {
+  @ApiProperty({ example: 'Survival EU', maxLength: 200 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
   name!: string;
 
-  @IsIn(GAME_IDS, { message: `game must be one of the supported game ids (GET /games)` })
+  @ApiProperty({ example: 'minecraft', description: 'A game id from GET /games' })
+  @IsIn(GAME_IDS, { message: GAME_MESSAGE })
   game!: string;
 
+  @ApiProperty({ example: 'mc1.example.net', description: 'Hostname or IP address' })
   @IsString()
   @MaxLength(253)
-  @Matches(HOST_PATTERN, { message: 'host must be a hostname or an IP address' })
+  @Matches(HOST_PATTERN, { message: HOST_MESSAGE })
   host!: string;
 
+  @ApiProperty({ example: 25565, minimum: 1, maximum: 65_535, description: 'Game port' })
   @IsInt()
   @Min(1)
   @Max(65_535)
   port!: number;
 
+  @ApiPropertyOptional({
+    example: 27015,
+    minimum: 1,
+    maximum: 65_535,
+    description: 'Port answering status queries, when it differs from the game port',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(65_535)
   queryPort?: number;
 
+  @ApiPropertyOptional({
+    example: 60,
+    minimum: 5,
+    maximum: 86_400,
+    description: "Seconds between polls; absent: the poller's default (POLL_INTERVAL_S)",
+  })
   @IsOptional()
   @IsInt()
   @Min(5)
   @Max(86_400)
   pollIntervalS?: number;
 
+  @ApiPropertyOptional({ maxLength: 10_000 })
   @IsOptional()
   @IsString()
   @MaxLength(10_000)
   notes?: string;
 }
 
+/** A PATCH: only the fields sent change; null clears queryPort, pollIntervalS and notes. */
+export class UpdateServerDto {
+  @ApiPropertyOptional({ maxLength: 200 })
+  @ValidateIf(present)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({ description: 'A game id from GET /games' })
+  @ValidateIf(present)
+  @IsIn(GAME_IDS, { message: GAME_MESSAGE })
+  game?: string;
+
+  @ApiPropertyOptional()
+  @ValidateIf(present)
+  @IsString()
+  @MaxLength(253)
+  @Matches(HOST_PATTERN, { message: HOST_MESSAGE })
+  host?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 65_535 })
+  @ValidateIf(present)
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  port?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 65_535, nullable: true, type: Number })
+  @ValidateIf(given)
+  @IsInt()
+  @Min(1)
+  @Max(65_535)
+  queryPort?: number | null;
+
+  @ApiPropertyOptional({ minimum: 5, maximum: 86_400, nullable: true, type: Number })
+  @ValidateIf(given)
+  @IsInt()
+  @Min(5)
+  @Max(86_400)
+  pollIntervalS?: number | null;
+
+  @ApiPropertyOptional({ maxLength: 10_000, nullable: true, type: String })
+  @ValidateIf(given)
+  @IsString()
+  @MaxLength(10_000)
+  notes?: string | null;
+
+  @ApiPropertyOptional({ description: 'false archives the server: it is no longer polled' })
+  @ValidateIf(present)
+  @IsBoolean()
+  active?: boolean;
+}
+
 export class ListServersQueryDto {
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -61,16 +154,154 @@ export class ListServersQueryDto {
   @Max(500)
   limit = 50;
 
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(0)
   offset = 0;
+
+  @ApiPropertyOptional({ example: 'minecraft', description: 'Only servers of this game id' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  game?: string;
+
+  @ApiPropertyOptional({ description: 'Only servers that are (true) or are not (false) online' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'online must be true or false' })
+  online?: boolean;
+
+  @ApiPropertyOptional({ description: 'false lists archived servers instead of active ones' })
+  @IsOptional()
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'active must be true or false' })
+  active?: boolean;
+
+  @ApiPropertyOptional({ description: 'Part of the name, host or game id, any case' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: SORTS,
+    default: 'name',
+    description: 'Sort key; a leading - sorts descending. Ties are broken by id.',
+  })
+  @IsOptional()
+  @IsIn(SORTS, { message: `sort must be one of ${SORTS.join(', ')}` })
+  sort?: ServerSortKey | `-${ServerSortKey}`;
 }
 
 export class ServerIdParamDto {
+  @ApiProperty({ example: 42 })
   @Type(() => Number)
   @IsInt()
   @Min(1)
   id!: number;
+}
+
+export class ServerErrorDto {
+  @ApiProperty({ example: 'timeout' })
+  code!: string;
+
+  @ApiProperty({ example: 'no answer within 3000 ms' })
+  message!: string;
+}
+
+export class ServerStatusDto implements ServerLiveStatus {
+  @ApiProperty()
+  online!: boolean;
+
+  @ApiProperty({ type: Number, nullable: true, example: 12 })
+  playersOnline!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 40 })
+  playersMax!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  bots!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, example: 23 })
+  latencyMs!: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'world' })
+  map!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '1.21.4' })
+  version!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  gameMode!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'A Minecraft server' })
+  motd!: string | null;
+
+  @ApiProperty({ type: Boolean, nullable: true })
+  passwordProtected!: boolean | null;
+
+  @ApiProperty({ type: [String], description: 'Names the server shared; may be partial' })
+  playerNames!: string[];
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  lastChecked!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  lastOnline!: string | null;
+
+  @ApiProperty({ type: ServerErrorDto, nullable: true })
+  lastError!: ServerErrorDto | null;
+
+  @ApiProperty({ example: 0 })
+  consecutiveFailures!: number;
+}
+
+export class ServerDto implements ServerView {
+  @ApiProperty({ example: 42 })
+  id!: number;
+
+  @ApiProperty({ example: 'Survival EU' })
+  name!: string;
+
+  @ApiProperty({ example: 'minecraft' })
+  game!: string;
+
+  @ApiProperty({ example: 'mc1.example.net' })
+  host!: string;
+
+  @ApiProperty({ example: 25565 })
+  port!: number;
+
+  @ApiProperty({ type: Number, nullable: true })
+  queryPort!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: "null: the poller's default" })
+  pollIntervalS!: number | null;
+
+  @ApiProperty({ description: 'false: archived, no longer polled' })
+  active!: boolean;
+
+  @ApiProperty({ type: String, nullable: true })
+  notes!: string | null;
+
+  @ApiProperty({ type: ServerStatusDto })
+  status!: ServerStatusDto;
+}
+
+export class ServerListDto {
+  @ApiProperty({ type: [ServerDto] })
+  items!: ServerDto[];
+
+  @ApiProperty({ example: 1234, description: 'Servers matching the filters, on every page' })
+  total!: number;
+}
+
+export class PollNowDto {
+  @ApiProperty({ example: 'poll-now-42-1767225600000' })
+  jobId!: string;
+
+  @ApiProperty({ example: 42 })
+  serverId!: number;
 }
