@@ -15,5 +15,7 @@ WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The status page's static files: tsc emits only JavaScript.
+COPY --from=build /app/apps/api/src/web/public ./apps/api/src/web/public
 USER node
 CMD ["node", "dist/apps/api/src/main.js"]

@@ -79,11 +79,14 @@ describe('commands', () => {
       ODOO_DB: 'gss',
       ODOO_LOGIN: 'svc',
       ODOO_API_KEY: 'top-secret-key',
+      API_KEYS: 'ops:root:top-secret-api-key',
       PORT: '99999',
     });
     expect(sut.code).toBe(1);
     expect(sut.stderr).toContain('PORT');
+    expect(sut.stderr).toContain('API_KEYS');
     expect(sut.stderr).not.toContain('top-secret-key');
+    expect(sut.stderr).not.toContain('top-secret-api-key');
   });
 
   it('a pure poll worker needs no Odoo settings', async () => {

@@ -6,10 +6,14 @@ import { createPoller } from '../apps/poller/src/poller.app.js';
 import { QueueName, redisConnection, type ServerView } from '#common';
 import { type MinecraftResponder, startMinecraftResponder } from './support/minecraft-responder.js';
 import { OdooStandIn } from './support/odoo-stand-in.js';
+import { newApiKey } from './support/api-harness.js';
 import { dropPrefix, QUIET, REDIS_URL, uniquePrefix } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
 const INTERVAL_S = 2;
+const ADMIN_KEY = newApiKey();
+/** The API needs a key on every route but the probes; an admin key may do everything. */
+const AUTH = { 'X-API-Key': ADMIN_KEY };
 
 /**
  * One game server travels the whole path for real: registered through the API,
@@ -48,6 +52,7 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
       WRITER_FLUSH_MS: '100',
       PORT: '0',
       API_HOST: '127.0.0.1',
+      API_KEYS: `pipeline:admin:${ADMIN_KEY}`,
     };
     reportEvents = new QueueEvents(QueueName.Report, {
       connection: redisConnection(REDIS_URL),
@@ -77,7 +82,7 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
   it('registers a server through the API and shows it online in Odoo within one interval', async () => {
     const res = await fetch(`${baseUrl}/servers`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: JSON.stringify({
         name: 'Survival',
         game: 'minecraft',
@@ -105,7 +110,7 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
   });
 
   it('lists and gets the server with its live status', async () => {
-    const list = (await (await fetch(`${baseUrl}/servers`)).json()) as {
+    const list = (await (await fetch(`${baseUrl}/servers`, { headers: AUTH })).json()) as {
       items: ServerView[];
       total: number;
     };
@@ -114,15 +119,19 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
       id: serverId,
       status: { online: true, playersOnline: 7, playersMax: 40 },
     });
-    const one = (await (await fetch(`${baseUrl}/servers/${serverId}`)).json()) as ServerView;
+    const one = (await (
+      await fetch(`${baseUrl}/servers/${serverId}`, { headers: AUTH })
+    ).json()) as ServerView;
     expect(one.status.lastChecked).not.toBeNull();
   });
 
   it('serves Bull Board at /queues and liveness at /health/live', async () => {
-    const board = await fetch(`${baseUrl}/queues`);
+    const board = await fetch(`${baseUrl}/queues`, { headers: AUTH });
     expect(board.status).toBe(200);
     expect(board.headers.get('content-type')).toContain('text/html');
-    const queues = (await (await fetch(`${baseUrl}/queues/api/queues`)).json()) as {
+    const queues = (await (
+      await fetch(`${baseUrl}/queues/api/queues`, { headers: AUTH })
+    ).json()) as {
       queues: { name: string }[];
     };
     expect(queues.queues.map((q) => q.name).sort()).toEqual(['poll', 'report']);
@@ -132,7 +141,7 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
   it('rejects a bad registration with every field error and stores nothing', async () => {
     const res = await fetch(`${baseUrl}/servers`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...AUTH },
       body: JSON.stringify({ name: '', game: 'pong', host: 'bad host!', port: 70_000, extra: 1 }),
     });
     expect(res.status).toBe(400);
@@ -184,10 +193,10 @@ describe.each(['json2', 'jsonrpc'] as const)('pipeline over %s', (protocol) => {
     responder = await startMinecraftResponder({ port: responder.port, players: 3 });
     await waitFor('the server back online', () => odooServer()?.is_online === true);
 
-    const res = await fetch(`${baseUrl}/servers/${serverId}`, { method: 'DELETE' });
+    const res = await fetch(`${baseUrl}/servers/${serverId}`, { method: 'DELETE', headers: AUTH });
     expect(res.status).toBe(204);
     expect(odooServer()).toBeUndefined();
-    expect((await fetch(`${baseUrl}/servers/${serverId}`)).status).toBe(404);
+    expect((await fetch(`${baseUrl}/servers/${serverId}`, { headers: AUTH })).status).toBe(404);
 
     // A poll already in flight may still finish; after a catalog sync nothing more comes.
     await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,6 +1,15 @@
 import type { INestApplicationContext, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigReader, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv, ScheduleEnv } from '#common';
+import {
+  ConfigReader,
+  MetricsEnv,
+  OdooEnv,
+  PollerEnv,
+  PollerRolesEnv,
+  RedisEnv,
+  ScheduleEnv,
+} from '#common';
+import { ProvidersEnv } from '#providers';
 import { PollerModule } from './poller.module.js';
 
 /**
@@ -16,15 +25,19 @@ export async function createPoller(
   const rolesRead = config.read(PollerRolesEnv);
   // A pure poll worker never talks to Odoo, so it needs no Odoo credentials.
   const needsOdoo = !rolesRead || rolesRead.POLLER_ROLES.some((role) => role !== 'worker');
-  const [roles, redis, schedule, poller, odoo] = config.assertValid(
+  // Only a poll worker queries game servers.
+  const needsProviders = !rolesRead || rolesRead.POLLER_ROLES.includes('worker');
+  const [roles, redis, schedule, poller, metrics, odoo, providers] = config.assertValid(
     rolesRead,
     config.read(RedisEnv),
     config.read(ScheduleEnv),
     config.read(PollerEnv),
+    config.read(MetricsEnv),
     needsOdoo ? config.read(OdooEnv) : null,
+    needsProviders ? config.read(ProvidersEnv) : null,
   );
   const app = await NestFactory.createApplicationContext(
-    PollerModule.forRoot({ roles, redis, schedule, poller, odoo }),
+    PollerModule.forRoot({ roles, redis, schedule, poller, odoo, metrics, providers }),
     logger ? { logger } : {},
   );
   app.enableShutdownHooks();

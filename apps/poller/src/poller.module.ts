@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   ConfigModule,
+  MetricsEnv,
   OdooEnv,
   OdooModule,
   PollerEnv,
@@ -9,7 +10,8 @@ import {
   RedisEnv,
   ScheduleEnv,
 } from '#common';
-import { ProvidersModule } from '#providers';
+import { ProvidersEnv, ProvidersModule, toProvidersOptions } from '#providers';
+import { PollerMetricsModule } from './metrics/metrics.module.js';
 import { PollProcessor } from './poll/poll.processor.js';
 import { PollService } from './poll/poll.service.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
@@ -22,12 +24,24 @@ export interface PollerConfig {
   poller: PollerEnv;
   /** Needed only by the scheduler and writer roles; a pure poll worker never talks to Odoo. */
   odoo: OdooEnv | null;
+  /** Prometheus on METRICS_PORT; without the port, no metrics are kept. */
+  metrics: MetricsEnv;
+  /** How poll workers query game servers; null when this process runs no worker. */
+  providers: ProvidersEnv | null;
 }
 
 /** One process, any of the three roles: scheduler, poll worker, writer. */
 @Module({})
 export class PollerModule {
-  static forRoot({ roles: rolesEnv, redis, schedule, poller, odoo }: PollerConfig): DynamicModule {
+  static forRoot({
+    roles: rolesEnv,
+    redis,
+    schedule,
+    poller,
+    odoo,
+    metrics,
+    providers: providersEnv,
+  }: PollerConfig): DynamicModule {
     const roles = new Set(rolesEnv.POLLER_ROLES);
     const providers = [
       ...(roles.has('scheduler') ? [SchedulerService] : []),
@@ -37,10 +51,11 @@ export class PollerModule {
     return {
       module: PollerModule,
       imports: [
-        ConfigModule.forRoot(redis, schedule, poller, ...(odoo ? [odoo] : [])),
+        ConfigModule.forRoot(redis, schedule, poller, metrics, ...(odoo ? [odoo] : [])),
         QueuesModule.forRoot(redis),
         ...(odoo ? [OdooModule.forRoot(odoo)] : []),
-        ...(roles.has('worker') ? [ProvidersModule] : []),
+        ...(providersEnv ? [ProvidersModule.forRoot(toProvidersOptions(providersEnv))] : []),
+        ...(metrics.METRICS_PORT !== undefined ? [PollerMetricsModule] : []),
       ],
       providers,
     };

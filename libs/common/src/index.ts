@@ -7,3 +7,5 @@ export * from './redis-connection.js';
 export * from './queues.module.js';
 export * from './servers/server.repository.js';
 export * from './servers/odoo.module.js';
+export * from './servers/stat.repository.js';
+export * from './servers/odoo-call.metrics.js';

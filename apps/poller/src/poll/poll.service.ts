@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
   JobName,
@@ -13,6 +13,7 @@ import {
   type StatusReport,
 } from '#common';
 import { ProviderError, ProviderRegistry } from '#providers';
+import { PollerMetrics } from '../metrics/poller-metrics.service.js';
 
 /** Queries one server and hands the outcome, online or not, to the writer. */
 @Injectable()
@@ -21,10 +22,14 @@ export class PollService {
     private readonly providers: ProviderRegistry,
     private readonly env: PollerEnv,
     @InjectQueue(QueueName.Report) private readonly reportQueue: Queue<ReportJobData>,
+    /** Present when METRICS_PORT is set. */
+    @Optional() private readonly metrics?: PollerMetrics,
   ) {}
 
   async poll(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
+    const started = performance.now();
     const report = await this.query(job, signal);
+    this.metrics?.observePoll(job.game, report, (performance.now() - started) / 1000);
     await this.reportQueue.add(
       JobName.ApplyReport,
       { ...report, slotStart: job.slotStart },

@@ -1,14 +1,31 @@
 import 'reflect-metadata';
-import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsString, IsUrl, Matches, Max, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 
-const toList = ({ value }: { value: unknown }): unknown =>
+/** class-transformer hook: a comma-separated variable becomes a list of trimmed entries. */
+export const toList = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string'
     ? value
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
     : value;
+
+const API_KEY_ENTRY = '[A-Za-z0-9_.-]+:(?:viewer|admin):[^\\s,]{16,}';
+const API_KEY_LIST = new RegExp(
+  `^\\s*${API_KEY_ENTRY}(?:\\s*[,\\n]\\s*${API_KEY_ENTRY})*\\s*,?\\s*$`,
+);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Redis and the queues on it. */
 export class RedisEnv {
@@ -96,6 +113,15 @@ export class PollerEnv {
   @Max(3_600_000)
   CATALOG_SYNC_MS: number = 10_000;
 
+  /**
+   * How often the scheduler reads the whole catalog instead of only what changed: a safety
+   * net under the incremental sync (which reads changes by Odoo's write_date).
+   */
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  CATALOG_FULL_SYNC_MS: number = 600_000;
+
   /** Reports per Odoo call at most. */
   @IsInt()
   @Min(1)
@@ -119,4 +145,47 @@ export class ApiEnv {
   @IsString()
   @IsNotEmpty()
   API_HOST: string = '0.0.0.0';
+
+  /** Requests one key (or, without a valid key, one client address) may make per window. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  API_RATE_LIMIT: number = 600;
+
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  API_RATE_WINDOW_S: number = 60;
+
+  @IsIn(LOG_LEVELS)
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+/** Who may call the API; read apart from ApiEnv because it has no default. */
+export class ApiKeysEnv {
+  /**
+   * `name:role:key` entries (role `viewer` or `admin`) separated by commas or new lines;
+   * API_KEYS_FILE holds the same list. Keys are never logged.
+   */
+  @Matches(API_KEY_LIST, {
+    message:
+      'API_KEYS must list name:role:key entries separated by commas or new lines (role viewer or admin, key of at least 16 characters without spaces or commas)',
+  })
+  API_KEYS!: string;
+}
+
+/** The poller's Prometheus endpoint, off unless METRICS_PORT is set. */
+export class MetricsEnv {
+  /** 0 picks a free port. */
+  @IsOptional()
+  // An optional number has no runtime type to convert to: say which.
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  METRICS_PORT: number | undefined = undefined;
+
+  @IsString()
+  @IsNotEmpty()
+  METRICS_HOST: string = '0.0.0.0';
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ApiEnv, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv } from './env.js';
 import { ConfigError, ConfigReader, validateEnv } from './load-config.js';
 
@@ -52,6 +52,7 @@ describe('validateEnv', () => {
 
   it('reads NAME_FILE as the value of NAME, trimmed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gss-config-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     writeFileSync(join(dir, 'key'), 'secret-key\n');
     const sut = validateEnv(OdooEnv, {
       ODOO_URL: 'http://odoo:8069',

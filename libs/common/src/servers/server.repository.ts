@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { fromOdooDatetime, OdooClient, toOdooDatetime } from '#odoo-client';
+import {
+  fromOdooDatetime,
+  OdooClient,
+  type OdooDomain,
+  type OdooDomainLeaf,
+  toOdooDatetime,
+} from '#odoo-client';
 import {
   type CatalogServer,
   type NewServer,
@@ -40,15 +46,60 @@ const VIEW_FIELDS = [
   'consecutive_failures',
 ];
 
+/** What a server list can be sorted by, and the game.server field behind each key. */
+const SORT_FIELDS = {
+  name: 'name',
+  game: 'game',
+  players: 'players_online',
+  latency: 'latency_ms',
+  lastChecked: 'last_checked',
+  id: 'id',
+} as const;
+export type ServerSortKey = keyof typeof SORT_FIELDS;
+export const SERVER_SORT_KEYS = Object.keys(SORT_FIELDS) as ServerSortKey[];
+
+/** Which servers a list shows, and in which order. */
+export interface ServerListQuery {
+  limit: number;
+  offset: number;
+  game?: string;
+  online?: boolean;
+  /** Archived servers are listed only when asked for with `false`. */
+  active?: boolean;
+  /** Part of the name, host or game, any case. */
+  text?: string;
+  /** Default `name`; ties are broken by id. */
+  sort?: ServerSortKey;
+  descending?: boolean;
+}
+
+/** Catalog fields to change; null clears an optional field, undefined leaves it alone. */
+export type ServerChanges = Partial<NewServer> & { active?: boolean };
+
 /** A game.server record as Odoo returns it: empty fields come back as `false`. */
 type OdooServer = Record<string, unknown> & { id: number };
 
 /** What game.server.apply_status_reports answers. */
 export interface ApplyResult {
+  /** Reports applied: live fields, a stat bucket each, outages. */
   applied: number;
+  /** Reports not newer than the last one applied to their server (a replay, or late). */
   ignored: number;
   /** Servers that no longer exist in Odoo; their reports were dropped. */
   missing: number[];
+  outagesOpened: number;
+  outagesClosed: number;
+}
+
+/** Odoo's log of deleted game servers, which lets the catalog sync see deletions cheaply. */
+const DELETION_MODEL = 'game.server.deletion';
+
+/** What changed in the catalog since a moment. */
+export interface CatalogChanges {
+  /** Servers created or written since, as they are now; archived ones have `active` false. */
+  changed: CatalogServer[];
+  /** Ids of servers deleted since. */
+  deleted: number[];
 }
 
 /**
@@ -59,7 +110,7 @@ export interface ApplyResult {
 export class ServerRepository {
   constructor(private readonly odoo: OdooClient) {}
 
-  /** Every active server, as the scheduler needs them. */
+  /** Every active server, as the scheduler needs them: its full sync. */
   async listCatalog(): Promise<CatalogServer[]> {
     const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
       fields: CATALOG_FIELDS,
@@ -68,26 +119,55 @@ export class ServerRepository {
     return rows.map(toCatalog);
   }
 
-  async list(opts: {
-    limit: number;
-    offset: number;
-  }): Promise<{ items: ServerView[]; total: number }> {
-    const [rows, total] = await Promise.all([
-      this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
-        fields: VIEW_FIELDS,
-        order: 'name, id',
-        limit: opts.limit,
-        offset: opts.offset,
+  /**
+   * Servers whose catalog fields changed, and servers deleted, at or after `since` (Odoo keeps
+   * whole seconds, so the caller leaves a margin): two reads whose size follows the changes,
+   * not the fleet. `catalog_write_date`, unlike `write_date`, does not move with status reports.
+   * Archived servers are included (`active_test` off) so that the caller stops polling them.
+   */
+  async catalogChanges(since: Date): Promise<CatalogChanges> {
+    const from = toOdooDatetime(since);
+    const [rows, deletions] = await Promise.all([
+      this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [['catalog_write_date', '>=', from]], {
+        fields: CATALOG_FIELDS,
+        order: 'id',
+        context: { active_test: false },
       }),
-      this.odoo.searchCount(ODOO_SERVER_MODEL, []),
+      this.odoo.searchRead<{ server_ref: unknown }>(DELETION_MODEL, [['deleted_at', '>=', from]], {
+        fields: ['server_ref'],
+      }),
+    ]);
+    return {
+      changed: rows.map(toCatalog),
+      deleted: deletions
+        .map((d) => d.server_ref)
+        .filter((id): id is number => typeof id === 'number'),
+    };
+  }
+
+  /** One page of servers matching the filters, and how many match in all. */
+  async list(query: ServerListQuery): Promise<{ items: ServerView[]; total: number }> {
+    const domain = listDomain(query);
+    const direction = query.descending ? 'desc' : 'asc';
+    const [rows, total] = await Promise.all([
+      this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, domain, {
+        fields: VIEW_FIELDS,
+        // The id breaks ties, so pages never overlap or skip a server.
+        order: `${SORT_FIELDS[query.sort ?? 'name']} ${direction}, id ${direction}`,
+        limit: query.limit,
+        offset: query.offset,
+      }),
+      this.odoo.searchCount(ODOO_SERVER_MODEL, domain),
     ]);
     return { items: rows.map(toView), total };
   }
 
+  /** One server, archived or not; null when it does not exist. */
   async get(id: number): Promise<ServerView | null> {
     const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [['id', '=', id]], {
       fields: VIEW_FIELDS,
       limit: 1,
+      context: { active_test: false },
     });
     return rows[0] ? toView(rows[0]) : null;
   }
@@ -109,13 +189,39 @@ export class ServerRepository {
     return created;
   }
 
+  /**
+   * Changes the given catalog fields; null clears an optional one. Odoo answers a
+   * server that does not exist with a `missing` OdooError.
+   */
+  async update(id: number, changes: ServerChanges): Promise<ServerView> {
+    const vals: Record<string, unknown> = {};
+    if (changes.name !== undefined) vals['name'] = changes.name;
+    if (changes.game !== undefined) vals['game'] = changes.game;
+    if (changes.host !== undefined) vals['host'] = changes.host;
+    if (changes.port !== undefined) vals['port'] = changes.port;
+    if (changes.queryPort !== undefined) vals['query_port'] = changes.queryPort ?? false;
+    if (changes.pollIntervalS !== undefined) vals['poll_interval'] = changes.pollIntervalS ?? false;
+    if (changes.notes !== undefined) vals['notes'] = changes.notes ?? false;
+    if (changes.active !== undefined) vals['active'] = changes.active;
+    await this.odoo.write(ODOO_SERVER_MODEL, [id], vals);
+    const updated = await this.get(id);
+    if (!updated) throw new Error(`${ODOO_SERVER_MODEL} ${id} vanished while being updated`);
+    return updated;
+  }
+
   async delete(id: number): Promise<void> {
     await this.odoo.unlink(ODOO_SERVER_MODEL, [id]);
   }
 
   /** One RPC, one Odoo transaction for the whole batch. */
   async applyReports(reports: StatusReport[]): Promise<ApplyResult> {
-    return this.odoo.callModel<ApplyResult>(ODOO_SERVER_MODEL, ODOO_APPLY_REPORTS_METHOD, {
+    const result = await this.odoo.callModel<{
+      applied: number;
+      ignored: number;
+      missing: number[];
+      outages_opened?: number;
+      outages_closed?: number;
+    }>(ODOO_SERVER_MODEL, ODOO_APPLY_REPORTS_METHOD, {
       reports: reports.map((r) => ({
         server_id: r.serverId,
         checked_at: toOdooDatetime(new Date(r.checkedAt)),
@@ -136,7 +242,31 @@ export class ServerRepository {
         error_message: r.error?.message ?? null,
       })),
     });
+    return {
+      applied: result.applied,
+      ignored: result.ignored,
+      missing: result.missing,
+      outagesOpened: result.outages_opened ?? 0,
+      outagesClosed: result.outages_closed ?? 0,
+    };
   }
+}
+
+function listDomain(query: ServerListQuery): OdooDomain {
+  const domain: (OdooDomainLeaf | '|')[] = [];
+  if (query.game !== undefined) domain.push(['game', '=', query.game]);
+  if (query.online !== undefined) domain.push(['is_online', '=', query.online]);
+  if (query.active !== undefined) domain.push(['active', '=', query.active]);
+  if (query.text) {
+    domain.push(
+      '|',
+      '|',
+      ['name', 'ilike', query.text],
+      ['host', 'ilike', query.text],
+      ['game', 'ilike', query.text],
+    );
+  }
+  return domain;
 }
 
 function str(value: unknown): string | null {
