@@ -13,6 +13,7 @@ import {
   type OdooConnection,
   type OdooTransport,
 } from './odoo.transport.js';
+import { SharedPromise } from './shared-promise.js';
 
 /** Positional and keyword arguments of one `execute_kw`. */
 export interface ExecuteKwArgs {
@@ -42,7 +43,7 @@ export function toExecuteKw(method: string, named: OdooCallArgs): ExecuteKwArgs 
 
 export class JsonRpcTransport implements OdooTransport {
   readonly protocol = 'jsonrpc';
-  private uid: Promise<number> | undefined;
+  private readonly uid = new SharedPromise<number>();
   private nextId = 1;
 
   constructor(private readonly conn: OdooConnection) {}
@@ -77,22 +78,14 @@ export class JsonRpcTransport implements OdooTransport {
       if (!(err instanceof OdooError) || err.odooName !== 'odoo.exceptions.AccessDenied') throw err;
       // The uid may be stale (user recreated, key rotated under the same login): log in once
       // more before giving up. Nothing ran on the server, so repeating the call is safe.
-      if (this.uid === session) this.uid = undefined;
+      this.uid.forget(session);
       return await execute(await this.session(remaining()));
     }
   }
 
   /** The uid of the configured login, authenticated once and shared by concurrent calls. */
   private session(options: OdooCallOptions): Promise<number> {
-    if (!this.uid) {
-      const pending = this.authenticate(options);
-      this.uid = pending;
-      // A failed log-in must not stick: the next call tries again.
-      void pending.catch(() => {
-        if (this.uid === pending) this.uid = undefined;
-      });
-    }
-    return this.uid;
+    return this.uid.get(() => this.authenticate(options));
   }
 
   private async authenticate(options: OdooCallOptions): Promise<number> {

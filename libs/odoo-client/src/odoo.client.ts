@@ -14,6 +14,7 @@ import {
   type OdooConnection,
   type OdooTransport,
 } from './odoo.transport.js';
+import { SharedPromise } from './shared-promise.js';
 
 /** How to reach Odoo. */
 export interface OdooClientOptions {
@@ -129,8 +130,8 @@ const DEFAULT_CHUNK_SIZE = 500;
 export class OdooClient {
   private readonly conn: OdooConnection;
   private readonly ownAgents: (http.Agent | https.Agent)[] = [];
-  private transportPromise: Promise<OdooTransport> | undefined;
-  private versionPromise: Promise<OdooServerVersion> | undefined;
+  private readonly sharedTransport = new SharedPromise<OdooTransport>();
+  private readonly sharedVersion = new SharedPromise<OdooServerVersion>();
 
   constructor(private readonly options: OdooClientOptions) {
     let instance = options.http;
@@ -157,17 +158,9 @@ export class OdooClient {
     return (await this.transport(options)).protocol;
   }
 
-  /** The server's version, asked once and remembered. */
+  /** The server's version, asked once and remembered (a server that was down is asked again). */
   version(options?: OdooCallOptions): Promise<OdooServerVersion> {
-    if (!this.versionPromise) {
-      const pending = fetchServerVersion(this.conn, options);
-      this.versionPromise = pending;
-      // A server that was down must be asked again next time.
-      void pending.catch(() => {
-        if (this.versionPromise === pending) this.versionPromise = undefined;
-      });
-    }
-    return this.versionPromise;
+    return this.sharedVersion.get(() => fetchServerVersion(this.conn, options));
   }
 
   /** Records matching `domain`, with the named fields (and `id`). */
@@ -450,14 +443,7 @@ export class OdooClient {
   }
 
   private transport(options?: OdooCallOptions): Promise<OdooTransport> {
-    if (!this.transportPromise) {
-      const pending = this.pickTransport(options);
-      this.transportPromise = pending;
-      void pending.catch(() => {
-        if (this.transportPromise === pending) this.transportPromise = undefined;
-      });
-    }
-    return this.transportPromise;
+    return this.sharedTransport.get(() => this.pickTransport(options));
   }
 
   private async pickTransport(options?: OdooCallOptions): Promise<OdooTransport> {
