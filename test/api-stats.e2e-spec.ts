@@ -1,39 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toOdooDatetime } from '#odoo-client';
+import type { GameStatsDto, GroupStatsDto, HistoryDto } from '../apps/api/src/stats/stats.dto.js';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
-
-interface Point {
-  start: string;
-  minutes: number;
-  polls: number;
-  pollsOnline: number;
-  uptimePct: number | null;
-  playersAvg: number | null;
-  playersPeak: number;
-  latencyAvgMs: number | null;
-}
-
-interface History {
-  serverId: number;
-  bucket: string;
-  from: string;
-  to: string;
-  points: Point[];
-}
-
-interface Group {
-  servers: number;
-  online: number;
-  playersNow: number;
-  peakPlayers: number;
-  uptimePct: number | null;
-  polls: number;
-  pollsOnline: number;
-}
 
 /** A game.server.stat row as the addon stores it (sums, not averages). */
 function statRow(
@@ -144,7 +116,7 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
       const from = new Date(hour).toISOString();
       const to = new Date(hour + 2 * HOUR).toISOString();
 
-      const sut2 = await getJson<History>(
+      const sut2 = await getJson<HistoryDto>(
         `/servers/${serverId}/history?bucket=1h&from=${from}&to=${to}`,
       );
 
@@ -182,7 +154,7 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
       const from = new Date(hour).toISOString();
       const to = new Date(hour + 2 * HOUR).toISOString();
 
-      const history = await getJson<History>(
+      const history = await getJson<HistoryDto>(
         `/servers/${serverId}/history?bucket=15m&from=${from}&to=${to}`,
       );
 
@@ -198,7 +170,7 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
       const from = new Date(day - 3 * DAY + 5 * HOUR).toISOString();
       const to = new Date(hour + 2 * HOUR).toISOString();
 
-      const history = await getJson<History>(
+      const history = await getJson<HistoryDto>(
         `/servers/${serverId}/history?bucket=1d&from=${from}&to=${to}`,
       );
 
@@ -220,7 +192,7 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
     });
 
     it('covers the last 24 hours in hours by default', async () => {
-      const history = await getJson<History>(`/servers/${serverId}/history`);
+      const history = await getJson<HistoryDto>(`/servers/${serverId}/history`);
 
       expect(history.bucket).toBe('1h');
       expect(Date.parse(history.to) - Date.parse(history.from)).toBeGreaterThanOrEqual(DAY);
@@ -288,8 +260,8 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
       const body = await getJson<{
         from: string;
         to: string;
-        total: Group;
-        games: (Group & { game: string })[];
+        total: GroupStatsDto;
+        games: GameStatsDto[];
       }>(`/stats${query}`);
       return { ...body, byGame: new Map(body.games.map((g) => [g.game, g])) };
     };
@@ -322,7 +294,7 @@ describe.each([19, 17] as const)('API history and stats on Odoo %i', (odooVersio
     it('gives totals that are the sums of the games (and the highest peak)', async () => {
       const { total, games } = await stats();
 
-      const sum = (key: keyof Group) => games.reduce((n, g) => n + (g[key] ?? 0), 0);
+      const sum = (key: keyof GroupStatsDto) => games.reduce((n, g) => n + (g[key] ?? 0), 0);
       expect(total).toEqual({
         servers: sum('servers'),
         online: sum('online'),
