@@ -207,7 +207,7 @@ describe('API operations', () => {
       const data = {
         serverId: 1,
         game: 'minecraft',
-        host: 'h',
+        host: '127.0.0.1',
         port: 1,
         slotStart: 0,
         intervalS: 60,

@@ -185,7 +185,7 @@ describe('API', () => {
       const created = await createServer({
         name: 'One',
         game: 'minecraft',
-        host: '10.0.0.1',
+        host: 'one.test',
         port: 25565,
       });
 
