@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit specs beside the code, and end-to-end specs under test/
-// that talk to the machine's real Redis, the Odoo stand-in and real game servers.
+// Three projects: fast unit specs beside the code; end-to-end specs under test/ that talk
+// to the machine's real Redis, the Odoo stand-in and real game servers; and the fault suite,
+// which starts the apps as real processes, breaks things under them and accounts for every
+// report. The fault suite runs after the others (groupOrder): its short intervals must not
+// compete with them for the machine's two cores.
 // The "source" condition makes the package.json "imports" aliases (#common, ...)
 // resolve to TypeScript sources instead of the compiled dist/.
 export default defineConfig({
@@ -29,6 +32,19 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.fault-spec.ts'],
+          environment: 'node',
+          globalSetup: ['test/faults/support/ledger.setup.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

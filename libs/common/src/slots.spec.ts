@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { slotStartFor } from './slots.js';
+import { isSlotOver, slotStartFor } from './slots.js';
 
 describe('slotStartFor', () => {
   it('returns the start of the slot that contains now, never a future one', () => {
@@ -28,5 +28,15 @@ describe('slotStartFor', () => {
     );
     // 100 servers should touch most of the ten 6-second bands of a minute.
     expect(offsets.size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe('isSlotOver', () => {
+  it('is false through the whole slot and true from the next slot on', () => {
+    const slotStart = 1_700_000_000_000;
+    expect(isSlotOver(slotStart, 60, slotStart)).toBe(false);
+    expect(isSlotOver(slotStart, 60, slotStart + 59_999)).toBe(false);
+    expect(isSlotOver(slotStart, 60, slotStart + 60_000)).toBe(true);
+    expect(isSlotOver(slotStart, 60, slotStart + 3_600_000)).toBe(true);
   });
 });

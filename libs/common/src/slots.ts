@@ -13,3 +13,13 @@ function phaseOf(serverId: number, intervalMs: number): number {
   // Knuth's multiplicative hash: consecutive ids land far apart in the interval.
   return Number((BigInt(serverId) * 2654435761n) % 4294967296n) % intervalMs;
 }
+
+/**
+ * Whether a poll job's slot is over. Its server's next slot has its own job by then, so
+ * polling this one would only poll the server twice in a row: after a backlog, every
+ * server would be queried for each slot it missed, and the catch-up would double the load
+ * exactly when the workers are already behind.
+ */
+export function isSlotOver(slotStart: number, intervalS: number, now: number): boolean {
+  return now >= slotStart + intervalS * 1000;
+}

@@ -18,6 +18,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 export class PollerMetrics implements OnModuleInit {
   readonly registry = new Registry();
   private readonly polls: Counter<'game' | 'outcome'>;
+  private readonly expired: Counter<'game'>;
   private readonly pollDuration: Histogram<'game' | 'online'>;
   private readonly batchSize: Histogram;
 
@@ -27,6 +28,12 @@ export class PollerMetrics implements OnModuleInit {
       name: 'gss_polls_total',
       help: 'Game server queries, by game and outcome (online, or the error code)',
       labelNames: ['game', 'outcome'],
+      registers: [this.registry],
+    });
+    this.expired = new Counter({
+      name: 'gss_polls_expired_total',
+      help: 'Poll jobs skipped because their slot was over before a worker took them (a backlog)',
+      labelNames: ['game'],
       registers: [this.registry],
     });
     this.pollDuration = new Histogram({
@@ -60,6 +67,11 @@ export class PollerMetrics implements OnModuleInit {
         this.batchSize.observe(reports.length);
       }
     });
+  }
+
+  /** A poll job whose slot was over when a worker took it. */
+  observeExpired(game: string): void {
+    this.expired.inc({ game });
   }
 
   /** One finished query, online or not. */

@@ -21,9 +21,9 @@ export class PollProcessor extends WorkerHost implements OnApplicationBootstrap 
     this.worker.concurrency = this.env.POLL_CONCURRENCY;
   }
 
-  async process(job: Job<PollJobData>): Promise<{ online: boolean }> {
+  async process(job: Job<PollJobData>): Promise<{ online: boolean } | { expired: true }> {
     const report = await this.polls.poll(job.data);
-    return { online: report.online };
+    return report ? { online: report.online } : { expired: true };
   }
 
   @OnWorkerEvent('failed')

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Optional } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
+  isSlotOver,
   JobName,
   offlineReport,
   onlineReport,
@@ -26,7 +27,15 @@ export class PollService {
     @Optional() private readonly metrics?: PollerMetrics,
   ) {}
 
-  async poll(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
+  /**
+   * Queries the server and queues its report; skips (null) a job whose slot is already over,
+   * as one left waiting behind a backlog or recovered from a dead worker too late is.
+   */
+  async poll(job: PollJobData, signal?: AbortSignal): Promise<StatusReport | null> {
+    if (isSlotOver(job.slotStart, job.intervalS, Date.now())) {
+      this.metrics?.observeExpired(job.game);
+      return null;
+    }
     const started = performance.now();
     const report = await this.query(job, signal);
     this.metrics?.observePoll(job.game, report, (performance.now() - started) / 1000);
@@ -39,15 +48,20 @@ export class PollService {
     return report;
   }
 
-  /** Never throws for the game server's sake: a silent or broken server is an offline report. */
+  /**
+   * Never throws for the game server's sake: a silent or broken server is an offline report.
+   * The report is dated when the query starts: a poll that began inside its slot belongs to
+   * that slot even if a slow server makes it end in the next one.
+   */
   private async query(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
+    const checkedAt = new Date();
     try {
       const provider = this.providers.get(job.game);
       const status = await provider.query(
         { host: job.host, port: job.port },
         { timeoutMs: this.env.POLL_TIMEOUT_MS, ...(signal ? { signal } : {}) },
       );
-      return onlineReport(job.serverId, new Date(), status);
+      return onlineReport(job.serverId, checkedAt, status);
     } catch (err) {
       const error =
         err instanceof ProviderError
@@ -56,7 +70,7 @@ export class PollService {
               code: 'protocol' as const,
               message: err instanceof Error ? err.message : String(err),
             };
-      return offlineReport(job.serverId, new Date(), error);
+      return offlineReport(job.serverId, checkedAt, error);
     }
   }
 }
