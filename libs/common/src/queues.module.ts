@@ -19,7 +19,7 @@ export class QueuesModule {
       global: true,
       imports: [
         BullModule.forRoot({
-          connection: redisConnection(redis.REDIS_URL),
+          connection: redisConnection(redis),
           prefix: redis.QUEUE_PREFIX,
         }),
         BullModule.registerQueue(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 // Compare-and-act on the token, so a writer never renews or frees a lease another one holds.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -8,13 +8,14 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 /**
  * The right to write reports, held by one writer process at a time: a Redis key holding this
  * process's token, which expires unless renewed. A writer that dies loses it after `ttlMs`,
- * and a standby takes over.
+ * and a standby takes over. Every command touches that one key, so it runs on a Redis Cluster
+ * too, where the key (named after the hash-tagged queue prefix) shares the queues' slot.
  */
 export class WriterLease {
   private readonly token = randomUUID();
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly key: string,
     private readonly ttlMs: number,
   ) {}
