@@ -195,10 +195,11 @@ export interface A2sResponder {
   stop(): Promise<void>;
 }
 
-/** Starts an A2S server on 127.0.0.1; always stop it in afterAll/afterEach. */
+/** Starts an A2S server on 127.0.0.1 (or `host`); always stop it in afterAll/afterEach. */
 export async function startA2sResponder(
   initial: A2sServerOptions,
   port = 0,
+  host?: string,
 ): Promise<A2sResponder> {
   let options = initial;
   const challenge = randomBytes(4);
@@ -237,7 +238,7 @@ export async function startA2sResponder(
         return send(playersReply, reply);
       }
     },
-    { port },
+    { port, ...(host !== undefined && { host }) },
   );
   return {
     port: udp.port,

@@ -68,14 +68,32 @@ export class AppProcess {
     env: NodeJS.ProcessEnv,
     { label = app, readyTimeoutMs = 20_000 }: { label?: string; readyTimeoutMs?: number } = {},
   ): Promise<AppProcess> {
-    const child = spawn(process.execPath, [resolve(ROOT, 'dist', APP_ENTRY[app])], {
+    const started = AppProcess.spawn(
+      label,
+      process.execPath,
+      [resolve(ROOT, 'dist', APP_ENTRY[app])],
+      env,
+    );
+    await started.waitForOutput(READY[app], readyTimeoutMs);
+    return started;
+  }
+
+  /**
+   * Starts any command from the repository with exactly `env` (plus PATH), without waiting
+   * for it to be ready (e.g. a compose service's command, whose health check says when).
+   */
+  static spawn(
+    label: string,
+    command: string,
+    args: readonly string[],
+    env: NodeJS.ProcessEnv,
+  ): AppProcess {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const started = new AppProcess(label, child);
-    await started.waitForOutput(READY[app], readyTimeoutMs);
-    return started;
+    return new AppProcess(label, child);
   }
 
   get pid(): number {

@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const ROOT = resolve(import.meta.dirname, '../..');
+const HERE = resolve(import.meta.dirname, '../..');
+/** The repository: two levels up under vitest, three once compiled into dist/ (benchmarks). */
+export const ROOT = basename(HERE) === 'dist' ? dirname(HERE) : HERE;
 let building: Promise<void> | undefined;
 
 /**
@@ -34,10 +36,23 @@ export function runDist(
   env: NodeJS.ProcessEnv = {},
   timeoutMs = 20_000,
 ): Promise<CommandResult> {
+  return runCommand(process.execPath, [resolve(ROOT, 'dist', entry), ...args], env, timeoutMs);
+}
+
+/**
+ * Runs any command from the repository with exactly `env` (plus PATH), never throwing on a
+ * non-zero exit; the code is null when it was killed (e.g. by the timeout).
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<CommandResult> {
   return new Promise((done) => {
     execFile(
-      process.execPath,
-      [resolve(ROOT, 'dist', entry), ...args],
+      command,
+      args,
       { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error && typeof error.code === 'number' ? error.code : error ? null : 0;

@@ -11,6 +11,8 @@ import { createServer } from 'minecraft-protocol';
 export interface MinecraftResponderOptions {
   /** 0 or undefined: a free port chosen by the OS. */
   port?: number;
+  /** Address to bind; default 127.0.0.1. Tests keep the default. */
+  host?: string;
   motd?: string;
   maxPlayers?: number;
   /** A Minecraft version minecraft-protocol supports, e.g. '1.21.4'. */
@@ -21,7 +23,7 @@ export interface MinecraftResponderOptions {
   sample?: string[];
 }
 
-/** A real Minecraft Java status responder (npm minecraft-protocol) on 127.0.0.1. */
+/** A real Minecraft Java status responder (npm minecraft-protocol), on 127.0.0.1 by default. */
 export interface MinecraftResponder {
   readonly port: number;
   /** Status requests answered so far (to check that nothing polls a server any more). */
@@ -43,7 +45,7 @@ export async function startMinecraftResponder(
   const sample = (opts.sample ?? []).map((name) => ({ name, id: randomUUID() }));
   let statusRequests = 0;
   const server = createServer({
-    host: '127.0.0.1',
+    host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
     'online-mode': false,
     motd: opts.motd ?? 'A Minecraft test server',

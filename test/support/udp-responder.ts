@@ -14,6 +14,8 @@ export interface UdpResponderOptions {
   family?: 4 | 6;
   /** 0 or undefined: a free port chosen by the OS. */
   port?: number;
+  /** Address to bind, of `family`; default loopback. Tests keep the default. */
+  host?: string;
 }
 
 /** A UDP server on loopback that hands each datagram to a handler. */
@@ -33,7 +35,7 @@ export async function startUdpResponder(
   opts: UdpResponderOptions = {},
 ): Promise<UdpResponder> {
   const family = opts.family ?? 4;
-  const address = family === 4 ? '127.0.0.1' : '::1';
+  const address = opts.host ?? (family === 4 ? '127.0.0.1' : '::1');
   const socket = dgram.createSocket({
     type: family === 4 ? 'udp4' : 'udp6',
     ipv6Only: family === 6,

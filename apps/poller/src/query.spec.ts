@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GAMES as GAME_TABLE } from '#providers';
-import { DEFAULT_TIMEOUT_MS, formatGames, parseHostPort, parseQueryArgs } from './query.js';
+import { DEFAULT_TIMEOUT_MS, formatGames, parseQueryArgs } from './query.js';
 
 const GAMES = ['minecraft', 'csgo'];
 const sut = (...argv: string[]) => parseQueryArgs(argv, GAMES);
@@ -66,29 +66,6 @@ describe('parseQueryArgs', () => {
   it('asks for help', () => {
     expect(sut('minecraft', '--help')).toEqual({ kind: 'help' });
     expect(sut('-h')).toEqual({ kind: 'help' });
-  });
-});
-
-describe('parseHostPort', () => {
-  it.each([
-    ['h:0', "bad port '0' (1-65535)"],
-    ['h:65536', "bad port '65536' (1-65535)"],
-    ['h:', "bad port '' (1-65535)"],
-    ['h:25a', "bad port '25a' (1-65535)"],
-    ['h:+25', "bad port '+25' (1-65535)"],
-    [':25565', "missing host in ':25565'"],
-    ['', "missing host in ''"],
-    ['[::1', "missing ']' in '[::1'"],
-    ['[nope]:1', "'nope' is not an IPv6 address"],
-    ['[::1]25565', "unexpected '25565' after ']'"],
-    ['[::1]:', "bad port '' (1-65535)"],
-    ['::1:25565:x', "bad address '::1:25565:x' (IPv6 with a port: [addr]:port)"],
-  ])('rejects %j', (text, error) => {
-    expect(parseHostPort(text)).toEqual({ error });
-  });
-
-  it('accepts the highest port', () => {
-    expect(parseHostPort('h:65535')).toEqual({ host: 'h', port: 65535 });
   });
 });
 

@@ -9,3 +9,5 @@ export * from './servers/server.repository.js';
 export * from './servers/odoo.module.js';
 export * from './servers/stat.repository.js';
 export * from './servers/odoo-call.metrics.js';
+export * from './host-port.js';
+export * from './servers/server-rules.js';

@@ -4,16 +4,21 @@ import {
   IsBoolean,
   IsIn,
   IsInt,
-  IsNotEmpty,
   IsOptional,
   IsString,
-  Matches,
   Max,
   MaxLength,
   Min,
   ValidateIf,
 } from 'class-validator';
 import {
+  IsGameId,
+  IsPollInterval,
+  IsServerHost,
+  IsServerName,
+  IsServerNotes,
+  IsServerPort,
+  newServerRules,
   SERVER_SORT_KEYS,
   type ServerLiveStatus,
   type ServerSortKey,
@@ -21,11 +26,6 @@ import {
 } from '#common';
 import { GAME_IDS } from '#providers';
 
-/** A hostname (RFC 1123 labels) or an IPv4/IPv6 literal. */
-const HOST_PATTERN =
-  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$|^[0-9A-Fa-f:.]+$/;
-const GAME_MESSAGE = 'game must be one of the supported game ids (GET /games)';
-const HOST_MESSAGE = 'host must be a hostname or an IP address';
 const SORTS = SERVER_SORT_KEYS.flatMap((key) => [key, `-${key}`]);
 
 /** Query strings carry text; only the exact words true and false are booleans. */
@@ -37,28 +37,22 @@ const present = (_: object, value: unknown): boolean => value !== undefined;
 /** Present and not null means "set it"; null clears an optional field. */
 const given = (_: object, value: unknown): boolean => value !== undefined && value !== null;
 
-export class CreateServerDto {
+/**
+ * The rules come from #common (the seed command checks its rows with the same ones); this
+ * class only documents the fields for OpenAPI.
+ */
+export class CreateServerDto extends newServerRules(GAME_IDS) {
   @ApiProperty({ example: 'Survival EU', maxLength: 200 })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
-  name!: string;
+  declare name: string;
 
   @ApiProperty({ example: 'minecraft', description: 'A game id from GET /games' })
-  @IsIn(GAME_IDS, { message: GAME_MESSAGE })
-  game!: string;
+  declare game: string;
 
   @ApiProperty({ example: 'mc1.example.net', description: 'Hostname or IP address' })
-  @IsString()
-  @MaxLength(253)
-  @Matches(HOST_PATTERN, { message: HOST_MESSAGE })
-  host!: string;
+  declare host: string;
 
   @ApiProperty({ example: 25565, minimum: 1, maximum: 65_535, description: 'Game port' })
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
-  port!: number;
+  declare port: number;
 
   @ApiPropertyOptional({
     example: 27015,
@@ -66,11 +60,7 @@ export class CreateServerDto {
     maximum: 65_535,
     description: 'Port answering status queries, when it differs from the game port',
   })
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
-  queryPort?: number;
+  declare queryPort?: number;
 
   @ApiPropertyOptional({
     example: 60,
@@ -78,65 +68,47 @@ export class CreateServerDto {
     maximum: 86_400,
     description: "Seconds between polls; absent: the poller's default (POLL_INTERVAL_S)",
   })
-  @IsOptional()
-  @IsInt()
-  @Min(5)
-  @Max(86_400)
-  pollIntervalS?: number;
+  declare pollIntervalS?: number;
 
   @ApiPropertyOptional({ maxLength: 10_000 })
-  @IsOptional()
-  @IsString()
-  @MaxLength(10_000)
-  notes?: string;
+  declare notes?: string;
 }
 
 /** A PATCH: only the fields sent change; null clears queryPort, pollIntervalS and notes. */
 export class UpdateServerDto {
   @ApiPropertyOptional({ maxLength: 200 })
   @ValidateIf(present)
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @IsServerName()
   name?: string;
 
   @ApiPropertyOptional({ description: 'A game id from GET /games' })
   @ValidateIf(present)
-  @IsIn(GAME_IDS, { message: GAME_MESSAGE })
+  @IsGameId(GAME_IDS)
   game?: string;
 
   @ApiPropertyOptional()
   @ValidateIf(present)
-  @IsString()
-  @MaxLength(253)
-  @Matches(HOST_PATTERN, { message: HOST_MESSAGE })
+  @IsServerHost()
   host?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 65_535 })
   @ValidateIf(present)
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
+  @IsServerPort()
   port?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 65_535, nullable: true, type: Number })
   @ValidateIf(given)
-  @IsInt()
-  @Min(1)
-  @Max(65_535)
+  @IsServerPort()
   queryPort?: number | null;
 
   @ApiPropertyOptional({ minimum: 5, maximum: 86_400, nullable: true, type: Number })
   @ValidateIf(given)
-  @IsInt()
-  @Min(5)
-  @Max(86_400)
+  @IsPollInterval()
   pollIntervalS?: number | null;
 
   @ApiPropertyOptional({ maxLength: 10_000, nullable: true, type: String })
   @ValidateIf(given)
-  @IsString()
-  @MaxLength(10_000)
+  @IsServerNotes()
   notes?: string | null;
 
   @ApiPropertyOptional({ description: 'false archives the server: it is no longer polled' })

@@ -3,6 +3,18 @@ import { OdooClient } from '#odoo-client';
 import type { OdooEnv } from '../config/env.js';
 import { ServerRepository } from './server.repository.js';
 
+/** A client of the Odoo database `odoo` names (also for commands that run without Nest). */
+export function odooClientFor(odoo: OdooEnv): OdooClient {
+  return new OdooClient({
+    url: odoo.ODOO_URL,
+    db: odoo.ODOO_DB,
+    login: odoo.ODOO_LOGIN,
+    apiKey: odoo.ODOO_API_KEY,
+    protocol: odoo.ODOO_PROTOCOL,
+    timeoutMs: odoo.ODOO_TIMEOUT_MS,
+  });
+}
+
 /** The Odoo client for the configured database, and the catalog repository on top of it. */
 @Module({})
 export class OdooModule implements OnModuleDestroy {
@@ -14,18 +26,7 @@ export class OdooModule implements OnModuleDestroy {
   }
 
   static forRoot(odoo: OdooEnv): DynamicModule {
-    const client = {
-      provide: OdooClient,
-      useFactory: () =>
-        new OdooClient({
-          url: odoo.ODOO_URL,
-          db: odoo.ODOO_DB,
-          login: odoo.ODOO_LOGIN,
-          apiKey: odoo.ODOO_API_KEY,
-          protocol: odoo.ODOO_PROTOCOL,
-          timeoutMs: odoo.ODOO_TIMEOUT_MS,
-        }),
-    };
+    const client = { provide: OdooClient, useFactory: () => odooClientFor(odoo) };
     return {
       module: OdooModule,
       global: true,

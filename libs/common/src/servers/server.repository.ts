@@ -110,11 +110,15 @@ export interface CatalogChanges {
 export class ServerRepository {
   constructor(private readonly odoo: OdooClient) {}
 
-  /** Every active server, as the scheduler needs them: its full sync. */
-  async listCatalog(): Promise<CatalogServer[]> {
+  /**
+   * Every active server, as the scheduler needs them for its full sync; with
+   * `includeArchived`, the archived ones too (the whole catalog, as `seed` compares and copies it).
+   */
+  async listCatalog({ includeArchived = false } = {}): Promise<CatalogServer[]> {
     const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
       fields: CATALOG_FIELDS,
       order: 'id',
+      ...(includeArchived && { context: { active_test: false } }),
     });
     return rows.map(toCatalog);
   }
@@ -173,20 +177,25 @@ export class ServerRepository {
   }
 
   async create(server: NewServer): Promise<ServerView> {
-    const [id] = await this.odoo.create(ODOO_SERVER_MODEL, [
-      {
-        name: server.name,
-        game: server.game,
-        host: server.host,
-        port: server.port,
-        query_port: server.queryPort ?? false,
-        ...(server.pollIntervalS ? { poll_interval: server.pollIntervalS } : {}),
-        notes: server.notes ?? false,
-      },
-    ]);
+    const [id] = await this.odoo.create(ODOO_SERVER_MODEL, [toVals(server)]);
     const created = id === undefined ? null : await this.get(id);
     if (!created) throw new Error(`Odoo created no ${ODOO_SERVER_MODEL} record`);
     return created;
+  }
+
+  /**
+   * Creates many servers, archived ones too (`active: false`), and answers their ids in order.
+   * Odoo's client sends one create RPC (one transaction) per chunk of its chunk size (500);
+   * a failure part-way leaves the earlier chunks created.
+   */
+  createMany(servers: readonly (NewServer & { active?: boolean })[]): Promise<number[]> {
+    return this.odoo.create(
+      ODOO_SERVER_MODEL,
+      servers.map((server) => ({
+        ...toVals(server),
+        ...(server.active === false && { active: false }),
+      })),
+    );
   }
 
   /**
@@ -250,6 +259,18 @@ export class ServerRepository {
       outagesClosed: result.outages_closed ?? 0,
     };
   }
+}
+
+function toVals(server: NewServer): Record<string, unknown> {
+  return {
+    name: server.name,
+    game: server.game,
+    host: server.host,
+    port: server.port,
+    query_port: server.queryPort ?? false,
+    ...(server.pollIntervalS ? { poll_interval: server.pollIntervalS } : {}),
+    notes: server.notes ?? false,
+  };
 }
 
 function listDomain(query: ServerListQuery): OdooDomain {

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { SeedEnv, fromOdooProblem, parseSeedArgs } from './seed-args.js';
+
+const env = (values: Partial<SeedEnv> = {}): SeedEnv => Object.assign(new SeedEnv(), values);
+const sut = (...argv: string[]) => parseSeedArgs(argv, env());
+
+describe('parseSeedArgs', () => {
+  it('reads each source', () => {
+    expect(sut('--empty')).toEqual({
+      kind: 'seed',
+      options: { source: { kind: 'empty' }, dryRun: false, ifEmpty: false },
+    });
+    expect(sut('--demo', '--demo-host', 'demo-games')).toMatchObject({
+      options: { source: { kind: 'demo', host: 'demo-games' } },
+    });
+    expect(sut('--file=servers.xlsx', '--dry-run')).toMatchObject({
+      options: { source: { kind: 'file', path: 'servers.xlsx' }, dryRun: true },
+    });
+    expect(
+      sut(
+        '--from-odoo',
+        'https://prod.test',
+        '--from-db=prod',
+        '--from-login',
+        'svc',
+        '--from-api-key-file',
+        '/run/key',
+        '--from-protocol',
+        'jsonrpc',
+      ),
+    ).toMatchObject({
+      options: {
+        source: {
+          kind: 'odoo',
+          variables: {
+            ODOO_URL: 'https://prod.test',
+            ODOO_DB: 'prod',
+            ODOO_LOGIN: 'svc',
+            ODOO_API_KEY_FILE: '/run/key',
+            ODOO_PROTOCOL: 'jsonrpc',
+          },
+        },
+      },
+    });
+  });
+
+  it('puts the demo at 127.0.0.1 unless told otherwise', () => {
+    expect(sut('--demo')).toMatchObject({ options: { source: { host: '127.0.0.1' } } });
+    expect(parseSeedArgs(['--demo'], env({ SEED_DEMO_HOST: 'demo-games' }))).toMatchObject({
+      options: { source: { host: 'demo-games' } },
+    });
+  });
+
+  it('reads the source from SEED_SOURCE when the command line names none', () => {
+    expect(parseSeedArgs([], env({ SEED_SOURCE: 'file:/seed/a b.csv' }))).toMatchObject({
+      options: { source: { kind: 'file', path: '/seed/a b.csv' } },
+    });
+    expect(parseSeedArgs(['--dry-run'], env({ SEED_SOURCE: 'empty' }))).toMatchObject({
+      options: { source: { kind: 'empty' }, dryRun: true },
+    });
+    expect(parseSeedArgs(['--empty'], env({ SEED_SOURCE: 'demo' }))).toMatchObject({
+      options: { source: { kind: 'empty' } },
+    });
+  });
+
+  it('adds only into an empty catalog with --if-empty or SEED_IF_EMPTY=true', () => {
+    expect(sut('--demo', '--if-empty')).toMatchObject({ options: { ifEmpty: true } });
+    expect(parseSeedArgs(['--demo'], env({ SEED_IF_EMPTY: 'true' }))).toMatchObject({
+      options: { ifEmpty: true },
+    });
+  });
+
+  it.each([
+    [[], 'no source: pick one'],
+    [['--empty', '--demo'], 'one source at a time'],
+    [['--file'], '--file needs a path'],
+    [['--empty', '--demo-host', 'h'], '--demo-host goes with --demo'],
+    [['--demo', '--demo-host', 'h:1'], "bad --demo-host 'h:1' (a host, no port)"],
+    [['--empty', '--from-db', 'x'], '--from-* options go with --from-odoo'],
+    [['--from-odoo'], '--from-odoo needs a value'],
+    [['--demo', 'extra'], "unknown argument 'extra'"],
+    [['--demo', '--verbose'], "unknown argument '--verbose'"],
+  ])('refuses %j: %s', (argv, message) => {
+    expect(sut(...argv)).toEqual({ kind: 'error', message });
+  });
+
+  it('asks for help', () => {
+    expect(sut('--demo', '--help')).toEqual({ kind: 'help' });
+  });
+});
+
+describe('fromOdooProblem', () => {
+  it('names the option instead of the variable it fills', () => {
+    expect(fromOdooProblem('ODOO_API_KEY_FILE: cannot read /x')).toBe(
+      '--from-api-key-file: cannot read /x',
+    );
+    expect(fromOdooProblem('ODOO_API_KEY should not be empty')).toBe(
+      '--from-api-key should not be empty',
+    );
+    expect(fromOdooProblem('ODOO_URL must be a URL address')).toBe(
+      '--from-odoo must be a URL address',
+    );
+  });
+});

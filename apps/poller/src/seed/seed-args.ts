@@ -1,0 +1,155 @@
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { HOST_PATTERN } from '#common';
+
+export const USAGE = `usage: seed <source> [--dry-run] [--if-empty]
+sources (exactly one; without one, SEED_SOURCE is read):
+  --empty                      add nothing: check that Odoo answers and the addon is installed
+  --demo [--demo-host HOST]    the demo servers, at HOST (default 127.0.0.1, or SEED_DEMO_HOST)
+  --file PATH                  a CSV or XLSX sheet: name, game, address (host or host:port),
+                               port, and optionally query port, interval, active, notes
+  --from-odoo URL --from-db DB --from-login LOGIN (--from-api-key-file FILE | --from-api-key KEY)
+      [--from-protocol auto|json2|jsonrpc]
+                               the catalog of another Odoo database (catalog fields only)
+  --dry-run     report what would be added, skipped and refused; write nothing
+  --if-empty    add only into an empty catalog (SEED_IF_EMPTY=true)
+The catalog written to is the poller's: ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY[_FILE].
+SEED_SOURCE: empty | demo | file:/path/to/sheet.xlsx
+Exit status: 0 every row good, 1 some rows bad (the good ones are written), 2 usage,
+configuration or connection error.`;
+
+/** The seed command's environment: its source when the command line names none (compose). */
+export class SeedEnv {
+  @IsOptional()
+  @Matches(/^(?:empty|demo|file:.+)$/, {
+    message: 'SEED_SOURCE must be empty, demo or file:/path/to/sheet',
+  })
+  SEED_SOURCE: string | undefined = undefined;
+
+  @IsOptional()
+  @Matches(HOST_PATTERN, { message: 'SEED_DEMO_HOST must be a hostname or an IP address' })
+  SEED_DEMO_HOST: string | undefined = undefined;
+
+  @IsIn(['true', 'false'])
+  SEED_IF_EMPTY: 'true' | 'false' = 'false';
+}
+
+/** The other Odoo of `--from-odoo`, as the variables OdooEnv reads (so it is checked alike). */
+export type FromOdooVariables = Record<string, string>;
+
+export type SeedSource =
+  | { kind: 'empty' }
+  | { kind: 'demo'; host: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'odoo'; variables: FromOdooVariables };
+
+export interface SeedOptions {
+  source: SeedSource;
+  dryRun: boolean;
+  ifEmpty: boolean;
+}
+
+export type ParsedSeedArgs =
+  { kind: 'seed'; options: SeedOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+
+/** Each `--from-*` option and the OdooEnv variable it fills. */
+export const FROM_ODOO_OPTIONS: Readonly<Record<string, string>> = {
+  '--from-odoo': 'ODOO_URL',
+  '--from-db': 'ODOO_DB',
+  '--from-login': 'ODOO_LOGIN',
+  '--from-api-key': 'ODOO_API_KEY',
+  '--from-api-key-file': 'ODOO_API_KEY_FILE',
+  '--from-protocol': 'ODOO_PROTOCOL',
+};
+
+const DEFAULT_DEMO_HOST = '127.0.0.1';
+
+/** Reads the command line (without `node` and the script), falling back on `env`; pure. */
+export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeedArgs {
+  const sources: SeedSource['kind'][] = [];
+  let path: string | undefined;
+  let demoHost: string | undefined;
+  let dryRun = false;
+  let ifEmpty = env.SEED_IF_EMPTY === 'true';
+  const fromOdoo: FromOdooVariables = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const [name = '', inline] = arg.startsWith('--') ? splitOption(arg) : [arg];
+    const value = (): string | undefined => inline ?? argv[++i];
+    switch (name) {
+      case '-h':
+      case '--help':
+        return { kind: 'help' };
+      case '--empty':
+      case '--demo':
+        sources.push(name === '--empty' ? 'empty' : 'demo');
+        break;
+      case '--dry-run':
+        dryRun = true;
+        break;
+      case '--if-empty':
+        ifEmpty = true;
+        break;
+      case '--file':
+        sources.push('file');
+        path = value();
+        if (!path) return { kind: 'error', message: '--file needs a path' };
+        break;
+      case '--demo-host': {
+        demoHost = value();
+        if (demoHost === undefined || !HOST_PATTERN.test(demoHost)) {
+          return {
+            kind: 'error',
+            message: `bad --demo-host '${demoHost ?? ''}' (a host, no port)`,
+          };
+        }
+        break;
+      }
+      default: {
+        const variable = FROM_ODOO_OPTIONS[name];
+        if (variable === undefined) return { kind: 'error', message: `unknown argument '${arg}'` };
+        if (name === '--from-odoo') sources.push('odoo');
+        const given = value();
+        if (given === undefined) return { kind: 'error', message: `${name} needs a value` };
+        fromOdoo[variable] = given;
+      }
+    }
+  }
+  if (sources.length === 0 && env.SEED_SOURCE !== undefined) {
+    const fromEnv = env.SEED_SOURCE;
+    sources.push(fromEnv.startsWith('file:') ? 'file' : (fromEnv as 'empty' | 'demo'));
+    if (fromEnv.startsWith('file:')) path = fromEnv.slice('file:'.length);
+  }
+  const [kind, ...others] = sources;
+  if (kind === undefined) return { kind: 'error', message: 'no source: pick one' };
+  if (others.length > 0) return { kind: 'error', message: 'one source at a time' };
+  if (demoHost !== undefined && kind !== 'demo') {
+    return { kind: 'error', message: '--demo-host goes with --demo' };
+  }
+  if (Object.keys(fromOdoo).length > 0 && kind !== 'odoo') {
+    return { kind: 'error', message: '--from-* options go with --from-odoo' };
+  }
+  const source: SeedSource =
+    kind === 'demo'
+      ? { kind, host: demoHost ?? env.SEED_DEMO_HOST ?? DEFAULT_DEMO_HOST }
+      : kind === 'file'
+        ? { kind, path: path ?? '' }
+        : kind === 'odoo'
+          ? { kind, variables: fromOdoo }
+          : { kind };
+  return { kind: 'seed', options: { source, dryRun, ifEmpty } };
+}
+
+/** `--name=value` as name and value; `--name` alone with no inline value. */
+function splitOption(arg: string): [string, string | undefined] {
+  const equals = arg.indexOf('=');
+  return equals < 0 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
+}
+
+/** A problem OdooEnv found with a `--from-*` variable, told with the option's name. */
+export function fromOdooProblem(problem: string): string {
+  let told = problem;
+  // Longest first: ODOO_API_KEY_FILE before ODOO_API_KEY.
+  const byLength = Object.entries(FROM_ODOO_OPTIONS).sort(([, a], [, b]) => b.length - a.length);
+  for (const [option, variable] of byLength) told = told.replaceAll(variable, option);
+  return told;
+}

@@ -1,0 +1,394 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_FLEET } from '../apps/poller/src/seed/demo-fleet.js';
+import { type CommandResult, ensureBuilt, runDist } from './support/built.js';
+import { GAME_SERVER_MODEL, OdooStandIn } from './support/odoo-stand-in.js';
+
+const SEED = 'apps/poller/src/seed.js';
+
+/** The environment the poller gets, pointing at `odoo`. */
+function odooEnv(odoo: OdooStandIn): NodeJS.ProcessEnv {
+  return {
+    ODOO_URL: odoo.url,
+    ODOO_DB: odoo.db,
+    ODOO_LOGIN: odoo.login,
+    ODOO_API_KEY: odoo.apiKey,
+  };
+}
+
+function creates(odoo: OdooStandIn): number[] {
+  return odoo.calls
+    .filter((call) => call.model === GAME_SERVER_MODEL && call.method === 'create')
+    .map((call) => call.recordCount);
+}
+
+const lines = (result: CommandResult): string[] => result.stdout.trim().split('\n');
+
+/** The seed command as an operator runs it, against the Odoo stand-in. */
+describe('seed', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    await ensureBuilt();
+    dir = await mkdtemp(join(tmpdir(), 'gss-seed-'));
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  describe.each([
+    [19, 'json2'],
+    [17, 'jsonrpc'],
+  ] as const)('into Odoo %i (%s)', (serverVersion, _protocol) => {
+    let odoo: OdooStandIn;
+    const seed = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      runDist(SEED, args, { ...odooEnv(odoo), ...env }, 30_000);
+
+    beforeEach(async () => {
+      odoo = new OdooStandIn({ serverVersion });
+      await odoo.start();
+    });
+
+    afterEach(async () => {
+      await odoo?.stop();
+    });
+
+    it('--empty checks Odoo, tells the catalog size, and writes nothing', async () => {
+      odoo.seed(GAME_SERVER_MODEL, [
+        { name: 'Old', game: 'minecraft', host: 'old.test', port: 25565 },
+      ]);
+
+      const sut = await seed(['--empty']);
+
+      expect(sut.code).toBe(0);
+      expect(sut.stdout).toContain('whose catalog has 1 servers');
+      expect(lines(sut).at(-1)).toBe('added 0, skipped 0 (already there), bad 0');
+      expect(creates(odoo)).toEqual([]);
+    });
+
+    it('--demo adds the demo set in one create call, and a second run adds nothing', async () => {
+      const first = await seed(['--demo']);
+      const second = await seed(['--demo']);
+
+      expect(first.code).toBe(0);
+      expect(lines(first).at(-1)).toBe(
+        `added ${DEMO_FLEET.length}, skipped 0 (already there), bad 0`,
+      );
+      expect(second.code).toBe(0);
+      expect(lines(second).at(-1)).toBe(
+        `added 0, skipped ${DEMO_FLEET.length} (already there), bad 0`,
+      );
+      expect(creates(odoo)).toEqual([DEMO_FLEET.length]);
+      const records = odoo.records(GAME_SERVER_MODEL);
+      expect(records).toHaveLength(DEMO_FLEET.length);
+      expect(new Set(records.map((r) => r['host']))).toEqual(new Set(['127.0.0.1']));
+      expect(records.find((r) => r['game'] === 'valheim')).toMatchObject({
+        port: 2456,
+        query_port: 2457,
+      });
+    });
+  });
+
+  describe('against Odoo 19', () => {
+    let odoo: OdooStandIn;
+    const seed = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+      runDist(SEED, args, { ...odooEnv(odoo), ...env }, 30_000);
+    const sheet = async (name: string, text: string): Promise<string> => {
+      const path = join(dir, name);
+      await writeFile(path, text);
+      return path;
+    };
+
+    beforeEach(async () => {
+      odoo = new OdooStandIn();
+      await odoo.start();
+    });
+
+    afterEach(async () => {
+      await odoo?.stop();
+    });
+
+    it('--demo-host points every demo server at the given host', async () => {
+      const sut = await seed(['--demo', '--demo-host', 'demo-games.test']);
+
+      expect(sut.code).toBe(0);
+      expect(new Set(odoo.records(GAME_SERVER_MODEL).map((r) => r['host']))).toEqual(
+        new Set(['demo-games.test']),
+      );
+    });
+
+    describe('a CSV with loose headers, good rows and bad ones', () => {
+      const CSV = [
+        'Server Name,Game ID,IP,Port,Query Port,Interval (s),Enabled,Comment,Owner',
+        'Survival EU,Minecraft,mc1.test,25565,,,yes,"first line',
+        'second line",ops',
+        'Bedrock Hub,Minecraft: Bedrock Edition,bedrock.test:19132,,,,,,ops',
+        'CS Retro,csgo,cs.test,27015,27016,30,no,,ops',
+        'Typo,minecrfat,x.test,25565,,,,,ops',
+        'Too high,minecraft,y.test,70000,,,,,ops',
+        'No host,minecraft,,25565,,,,,ops',
+        'Survival EU again,minecraft,MC1.TEST,25565,,,,,ops',
+        '',
+        'Too often,valheim,v.test,2456,2457,1,,,ops',
+      ].join('\n');
+      const BAD: unknown[] = [
+        expect.stringMatching(/^line 6: unknown game 'minecrfat' \(closest ids: minecraft, /),
+        "line 7: bad port '70000'",
+        'line 8: missing host',
+        'line 9: same game, host and port as line 2 (Survival EU again (minecraft MC1.TEST:25565))',
+        'line 11: pollIntervalS must not be less than 5',
+      ];
+
+      it('writes the good rows, reports each bad one with its line and reason, and exits 1', async () => {
+        const path = await sheet('servers.csv', CSV);
+
+        const sut = await seed(['--file', path]);
+
+        expect(sut.code).toBe(1);
+        expect(lines(sut)).toEqual([
+          expect.stringContaining(`seed: ${path} into ${odoo.url}`),
+          'ignored columns: Owner',
+          ...BAD,
+          'added 3, skipped 0 (already there), bad 5',
+        ]);
+        const byName = new Map(odoo.records(GAME_SERVER_MODEL).map((r) => [r['name'], r]));
+        expect([...byName.keys()].sort()).toEqual(['Bedrock Hub', 'CS Retro', 'Survival EU']);
+        expect(byName.get('Survival EU')).toMatchObject({
+          game: 'minecraft',
+          host: 'mc1.test',
+          port: 25565,
+          active: true,
+          notes: 'first line\nsecond line',
+        });
+        expect(byName.get('Bedrock Hub')).toMatchObject({ game: 'mbe', port: 19132 });
+        expect(byName.get('CS Retro')).toMatchObject({
+          query_port: 27016,
+          poll_interval: 30,
+          active: false,
+        });
+      });
+
+      it('adds nothing on a second run and reports the same bad rows', async () => {
+        const path = await sheet('again.csv', CSV);
+        await seed(['--file', path]);
+
+        const sut = await seed(['--file', path]);
+
+        expect(sut.code).toBe(1);
+        expect(lines(sut).slice(2)).toEqual([...BAD, 'added 0, skipped 3 (already there), bad 5']);
+        expect(creates(odoo)).toEqual([3]);
+      });
+
+      it('--dry-run reports what it would add and skip, and writes nothing', async () => {
+        odoo.seed(GAME_SERVER_MODEL, [
+          { name: 'Here', game: 'csgo', host: 'CS.test', port: 27015 },
+        ]);
+        const path = await sheet('dry.csv', CSV);
+
+        const sut = await seed(['--file', path, '--dry-run']);
+
+        expect(sut.code).toBe(1);
+        expect(sut.stdout).toContain('would add line 2: Survival EU (minecraft mc1.test:25565)');
+        expect(sut.stdout).toContain('would add line 4: Bedrock Hub (mbe bedrock.test:19132)');
+        expect(sut.stdout).toContain('already there line 5: CS Retro (csgo cs.test:27015)');
+        expect(lines(sut).at(-1)).toBe(
+          'dry run, nothing written: would add 2, skipped 1 (already there), bad 5',
+        );
+        expect(creates(odoo)).toEqual([]);
+        expect(odoo.records(GAME_SERVER_MODEL)).toHaveLength(1);
+      });
+    });
+
+    it('reads an XLSX sheet, numbers and text cells alike', async () => {
+      const workbook = new ExcelJS.Workbook();
+      const worksheet = workbook.addWorksheet('Servers');
+      worksheet.addRow(['Name', 'Type', 'Hostname', 'Game Port', 'Active']);
+      worksheet.addRow(['Creative', 'minecraft', 'creative.test', 25566, 'TRUE']);
+      worksheet.addRow(['Quake night', 'Quake 3: Arena', '127.0.0.1', 27960, '']);
+      worksheet.addRow([]);
+      worksheet.addRow(['Wrong game', 'pong', 'pong.test', 1, '']);
+      const path = join(dir, 'servers.xlsx');
+      await workbook.xlsx.writeFile(path);
+
+      const sut = await seed(['--file', path]);
+
+      expect(sut.code).toBe(1);
+      expect(sut.stdout).toMatch(/^line 5: unknown game 'pong' \(closest ids: /m);
+      expect(lines(sut).at(-1)).toBe('added 2, skipped 0 (already there), bad 1');
+      expect(
+        odoo
+          .records(GAME_SERVER_MODEL)
+          .map((r) => [r['name'], r['game'], r['host'], r['port']])
+          .sort(),
+      ).toEqual([
+        ['Creative', 'minecraft', 'creative.test', 25566],
+        ['Quake night', 'q3a', '127.0.0.1', 27960],
+      ]);
+    });
+
+    it('reports a bad header as line 1, writes nothing and exits 1', async () => {
+      const path = await sheet('header.csv', 'Server,Host,IP,Port\nA,a.test,1.2.3.4,1\n');
+
+      const sut = await seed(['--file', path]);
+
+      expect(sut.code).toBe(1);
+      expect(lines(sut).slice(1)).toEqual([
+        "line 1: bad header: columns 'Host' and 'IP' both give the address (host); no name column; no game column (the header reads: Server, Host, IP, Port)",
+        'added 0, skipped 0 (already there), bad 1',
+      ]);
+      expect(creates(odoo)).toEqual([]);
+    });
+
+    it('writes a big sheet in one create call per 500 servers', async () => {
+      const rows = Array.from(
+        { length: 1_201 },
+        (_, i) => `Server ${i},minecraft,mc${i}.test:25565`,
+      );
+      const path = await sheet('big.csv', ['name,game,address', ...rows].join('\n'));
+
+      const sut = await seed(['--file', path]);
+
+      expect(sut.code).toBe(0);
+      expect(creates(odoo)).toEqual([500, 500, 201]);
+      expect(odoo.records(GAME_SERVER_MODEL)).toHaveLength(1_201);
+    });
+
+    it('takes its source from SEED_SOURCE (and names a bad one), and adds nothing to a catalog in use with SEED_IF_EMPTY', async () => {
+      const path = await sheet('env.csv', 'name,game,address\nFrom env,minecraft,env.test:25565\n');
+
+      const filled = await seed([], { SEED_SOURCE: `file:${path}` });
+      const again = await seed([], { SEED_SOURCE: 'demo', SEED_IF_EMPTY: 'true' });
+      const bad = await seed([], { SEED_SOURCE: 'spreadsheet' });
+
+      expect(filled.code).toBe(0);
+      expect(lines(filled).at(-1)).toBe('added 1, skipped 0 (already there), bad 0');
+      expect(again.code).toBe(0);
+      expect(lines(again).at(-1)).toBe('the catalog is not empty: nothing added (--if-empty)');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain('SEED_SOURCE must be empty, demo or file:/path/to/sheet');
+      expect(odoo.records(GAME_SERVER_MODEL).map((r) => r['name'])).toEqual(['From env']);
+    });
+
+    describe('--from-odoo', () => {
+      let source: OdooStandIn;
+
+      beforeEach(async () => {
+        source = new OdooStandIn({ serverVersion: 17, db: 'production', login: 'reader' });
+        await source.start();
+      });
+
+      afterEach(async () => {
+        await source?.stop();
+      });
+
+      /** The options naming the source stand-in, then `more`. */
+      const fromSource = (...more: string[]): string[] => [
+        '--from-odoo',
+        source.url,
+        '--from-db',
+        source.db,
+        '--from-login',
+        source.login,
+        ...more,
+      ];
+
+      it('copies the catalog fields of another Odoo (over JSON-RPC), archived servers too, and no status', async () => {
+        const [, , badId] = source.seed(GAME_SERVER_MODEL, [
+          {
+            name: 'Prod Survival',
+            game: 'minecraft',
+            host: 'mc.prod.test',
+            port: 25565,
+            query_port: 25575,
+            poll_interval: 30,
+            is_online: true,
+            players_online: 42,
+            last_checked: '2026-11-01 10:00:00',
+          },
+          { name: 'Prod Retired', game: 'csgo', host: 'cs.prod.test', port: 27015, active: false },
+          { name: 'Prod Pong', game: 'pong', host: 'pong.prod.test', port: 1 },
+        ]);
+        const keyFile = join(dir, 'source-key');
+        await writeFile(keyFile, `${source.apiKey}\n`);
+        const args = fromSource('--from-api-key-file', keyFile);
+
+        const first = await seed(args);
+        const second = await seed(args);
+
+        expect(first.code).toBe(1);
+        expect(lines(first).slice(1)).toEqual([
+          `source id ${badId}: game must be one of the supported game ids (GET /games)`,
+          'added 2, skipped 0 (already there), bad 1',
+        ]);
+        expect(lines(second).at(-1)).toBe('added 0, skipped 2 (already there), bad 1');
+        const copied = odoo.records(GAME_SERVER_MODEL);
+        expect(copied.find((r) => r['name'] === 'Prod Survival')).toMatchObject({
+          host: 'mc.prod.test',
+          query_port: 25575,
+          poll_interval: 30,
+          active: true,
+          is_online: false,
+          players_online: 0,
+          last_checked: false,
+        });
+        expect(copied.find((r) => r['name'] === 'Prod Retired')).toMatchObject({ active: false });
+        expect(creates(source)).toEqual([]);
+      });
+
+      it('exits 2 naming the --from option that is wrong', async () => {
+        const sut = await seed(
+          fromSource('--from-api-key', source.apiKey, '--from-protocol', 'soap'),
+        );
+
+        expect(sut.code).toBe(2);
+        expect(sut.stderr).toContain('--from-protocol must be one of');
+        expect(sut.stderr).not.toContain(source.apiKey);
+      });
+    });
+
+    it.each([
+      [[], 'no source: pick one'],
+      [['--demo', '--empty'], 'one source at a time'],
+    ])('exits 2 with the usage for %j', async (args, message) => {
+      const sut = await seed(args);
+
+      expect(sut.code).toBe(2);
+      expect(sut.stderr).toContain(message);
+      expect(sut.stderr).toContain('usage: seed');
+    });
+
+    it('exits 2 when the sheet cannot be read', async () => {
+      const missing = await seed(['--file', join(dir, 'nope.csv')]);
+      const wrongKind = await seed(['--file', await sheet('servers.ods', 'x')]);
+
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toContain('cannot read');
+      expect(wrongKind.code).toBe(2);
+      expect(wrongKind.stderr).toContain('only .csv (also .tsv, .txt) and .xlsx are read');
+    });
+  });
+
+  it('exits 2 when Odoo does not answer, or does not know the key', async () => {
+    const odoo = new OdooStandIn();
+    await odoo.start();
+    try {
+      const wrongKey = await runDist(SEED, ['--empty'], {
+        ...odooEnv(odoo),
+        ODOO_API_KEY: 'wrong-key',
+      });
+      await odoo.stop();
+      const down = await runDist(SEED, ['--demo'], odooEnv(odoo));
+
+      expect(wrongKey.code).toBe(2);
+      expect(wrongKey.stderr).toContain(`the catalog at ${odoo.url}`);
+      expect(down.code).toBe(2);
+      expect(down.stderr).toContain('ECONNREFUSED');
+    } finally {
+      await odoo.stop();
+    }
+  });
+});
