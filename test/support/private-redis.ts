@@ -1,20 +1,41 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
+
+export interface PrivateRedisOptions {
+  /**
+   * Keep an append-only file in a temporary directory of its own, as docker-compose.yml runs
+   * Redis (`--appendonly yes`, fsync every second): a restart then loads what was written.
+   * Without it nothing is kept: a restart starts empty.
+   */
+  appendOnly?: boolean;
+}
 
 /**
  * A redis-server of the test's own on a private loopback port, for tests that stop or restart
  * Redis under a running system (the machine's shared Redis must never be restarted).
- * Nothing is kept on disk: a restart starts empty, as a Redis without persistence would.
  */
 export class PrivateRedis {
   private child: ChildProcess | undefined;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** Where the append-only file lives; undefined without persistence. */
+    private readonly dataDir: string | undefined,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const redis = new PrivateRedis(await freePort());
-    await redis.restart();
+  static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
+    const dataDir = options.appendOnly ? await mkdtemp(join(tmpdir(), 'gss-redis-')) : undefined;
+    const redis = new PrivateRedis(await freePort(), dataDir);
+    try {
+      await redis.restart();
+    } catch (err) {
+      await redis.stop();
+      throw err;
+    }
     return redis;
   }
 
@@ -26,12 +47,18 @@ export class PrivateRedis {
     return this.child !== undefined;
   }
 
-  /** Starts it (again) on the same port and resolves once it answers PING. */
+  /**
+   * Starts it (again, killing it first if it runs) on the same port and resolves once it
+   * answers PING; with an append-only file, once that file is loaded.
+   */
   async restart(): Promise<void> {
-    await this.stop();
+    await this.halt('SIGKILL');
+    const persistence = this.dataDir
+      ? ['--appendonly', 'yes', '--dir', this.dataDir]
+      : ['--appendonly', 'no'];
     const child = spawn(
       '/usr/bin/redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence],
       { stdio: 'ignore' },
     );
     this.child = child;
@@ -43,10 +70,13 @@ export class PrivateRedis {
       maxRetriesPerRequest: 0,
       retryStrategy: () => null,
     });
+    // A refused connect also rejects connect(), which the loop below handles.
+    client.on('error', () => undefined);
     try {
       for (let tries = 0; ; tries++) {
         try {
           await client.connect();
+          // PING is refused with LOADING until the append-only file is read back.
           await client.ping();
           return;
         } catch (err) {
@@ -62,14 +92,24 @@ export class PrivateRedis {
     }
   }
 
-  /** Kills it at once (no shutdown save, none configured anyway) and waits for the exit. */
-  async stop(): Promise<void> {
+  /**
+   * Stops it and keeps its files, for a later restart(): SIGTERM is a graceful shutdown (Redis
+   * flushes the append-only file and exits), SIGKILL a crash (writes of the last second may
+   * be lost, and with no persistence everything is).
+   */
+  async halt(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     const child = this.child;
     if (!child) return;
     const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGKILL');
+    child.kill(signal);
     await exited;
     this.child = undefined;
+  }
+
+  /** Kills it at once (nothing left to save) and removes its files. */
+  async stop(): Promise<void> {
+    await this.halt('SIGKILL');
+    if (this.dataDir) await rm(this.dataDir, { recursive: true, force: true });
   }
 }
 

@@ -3,11 +3,12 @@ import {
   GAME_SERVER_MODEL,
   GAME_SERVER_STAT_MODEL,
   OdooStandIn,
+  type StandInCall,
   type StandInProtocol,
 } from '../../support/odoo-stand-in.js';
 import { AppProcess } from '../../support/app-process.js';
 import { ensureBuilt } from '../../support/built.js';
-import { PrivateRedis } from '../../support/private-redis.js';
+import { PrivateRedis, type PrivateRedisOptions } from '../../support/private-redis.js';
 import { startQuake3Responder } from '../../support/quake3-responder.js';
 import { REDIS_URL, dropPrefix, uniquePrefix } from '../../support/test-env.js';
 import type { UdpResponder } from '../../support/udp-responder.js';
@@ -20,14 +21,31 @@ import {
   slotsBetween,
 } from './account.js';
 
+/** Waits until the clock reads `at` (a slot boundary of a test's time window). */
+export function sleepUntil(at: number): Promise<void> {
+  return new Promise((wake) => setTimeout(wake, Math.max(0, at - Date.now())));
+}
+
+/**
+ * An `apply_status_reports` call Odoo ran in which it ignored reports (not newer than the
+ * server's last, or for a server no longer there): with every server kept and reports
+ * written in order, a batch replayed because its writer never learnt of the commit.
+ */
+export function isReplay(call: StandInCall): boolean {
+  return call.ok && call.recordCount > (call.applied?.length ?? 0);
+}
+
 export interface FaultSystemOptions {
   /** Names the queue prefix and the processes' labels. */
   name: string;
   /** Healthy game servers (Quake 3 responders on loopback, one port each). */
   servers: number;
   intervalS: number;
-  /** A redis-server of the test's own (for tests that stop or restart Redis); else the machine's. */
-  privateRedis?: boolean;
+  /**
+   * A redis-server of the test's own (for tests that stop or restart Redis), with `true` or its
+   * options; else the machine's.
+   */
+  privateRedis?: boolean | PrivateRedisOptions;
   protocol?: StandInProtocol;
 }
 
@@ -42,7 +60,7 @@ export class FaultSystem {
   readonly responders: UdpResponder[] = [];
   serverIds: number[] = [];
   private redis: PrivateRedis | undefined;
-  private readonly processes: AppProcess[] = [];
+  private readonly processes: { app: AppProcess; roles: string }[] = [];
 
   private constructor(readonly options: FaultSystemOptions) {
     this.odoo = new OdooStandIn();
@@ -54,7 +72,11 @@ export class FaultSystem {
     try {
       await ensureBuilt();
       await system.odoo.start();
-      if (options.privateRedis) system.redis = await PrivateRedis.start();
+      if (options.privateRedis) {
+        system.redis = await PrivateRedis.start(
+          options.privateRedis === true ? {} : options.privateRedis,
+        );
+      }
       for (let i = 0; i < options.servers; i++) {
         system.responders.push(
           await startQuake3Responder({
@@ -124,8 +146,19 @@ export class FaultSystem {
     const app = await AppProcess.start('poller', this.env(roles, extra), {
       label: `${this.options.name}/${label}`,
     });
-    this.processes.push(app);
+    this.processes.push({ app, roles });
     return app;
+  }
+
+  /**
+   * Adds game servers of a test's own (e.g. hostile ones) to the catalog and returns their
+   * ids. They are not among `serverIds`: `slots()` and `queryMismatches()` keep covering the
+   * healthy servers only; account for these with `slotsBetween` on the ids returned.
+   */
+  addServers(
+    servers: readonly { name: string; game: string; host: string; port: number }[],
+  ): number[] {
+    return this.odoo.seed(GAME_SERVER_MODEL, servers);
   }
 
   /** Queries each healthy game server received so far, by server id. */
@@ -147,6 +180,11 @@ export class FaultSystem {
 
   applied(): readonly AppliedReport[] {
     return this.odoo.appliedReports();
+  }
+
+  /** The writer's `apply_status_reports` calls the stand-in received, oldest first, failed ones too. */
+  applyCalls(): StandInCall[] {
+    return this.odoo.calls.filter((call) => call.method === 'apply_status_reports');
   }
 
   private appliedPerServer(): Map<number, number> {
@@ -207,14 +245,14 @@ export class FaultSystem {
    * every query made has had its chance to reach Odoo before the books are compared.
    */
   async stopPollers(settleMs = 3_000): Promise<void> {
-    const polling = this.processes.filter((p) => !/writer/.test(p.label));
+    const polling = this.processes.filter((p) => p.roles !== 'writer').map((p) => p.app);
     await Promise.all(polling.map((p) => p.stop('SIGTERM')));
     await new Promise((wake) => setTimeout(wake, settleMs));
   }
 
   /** Stops every process (SIGKILL: nothing to save), the game servers, Redis and Odoo. */
   async stop(): Promise<void> {
-    await Promise.allSettled(this.processes.map((p) => p.kill()));
+    await Promise.allSettled(this.processes.map((p) => p.app.kill()));
     await Promise.allSettled(this.responders.map((r) => r.stop()));
     if (this.redis) await this.redis.stop();
     else await dropPrefix(this.prefix);

@@ -1,24 +1,64 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job } from 'bullmq';
-import { type PollJobData, PollerEnv, QueueName } from '#common';
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { type Job, Worker } from 'bullmq';
+import { type PollJobData, PollerEnv, QueueName, RedisEnv, redisConnection } from '#common';
 import { PollService } from './poll.service.js';
 
-/** Thin adapter from the poll queue to PollService. */
-@Processor(QueueName.Poll)
-export class PollProcessor extends WorkerHost implements OnApplicationBootstrap {
+/** Floor of a poll job's lock: room for an event loop that stalls now and then under load. */
+const MIN_LOCK_MS = 5_000;
+
+/**
+ * How long a poll job stays locked to its worker, and how often workers look for jobs whose
+ * worker died (BullMQ's stalled check). A live worker renews its locks, so the lock only
+ * decides how soon a dead worker's jobs come back. With BullMQ's 30 s they would come back
+ * once their slot is over and be skipped: a killed worker would cost every report it held.
+ * Twice the query timeout (a job is one query plus one Redis write) keeps a live worker's
+ * renewals well ahead of expiry; the dead worker's jobs are back within lock + check.
+ */
+export function pollLockTimings(pollTimeoutMs: number): {
+  lockDuration: number;
+  stalledInterval: number;
+} {
+  const lockDuration = Math.max(2 * pollTimeoutMs, MIN_LOCK_MS);
+  return { lockDuration, stalledInterval: lockDuration / 2 };
+}
+
+/**
+ * Thin adapter from the poll queue to PollService. The BullMQ worker is built here rather than
+ * by `@Processor`, whose options are fixed when the class loads: its lock timings and
+ * concurrency come from the configuration (Nest's maintainers point to BullMQ's own Worker
+ * for options read at run time).
+ */
+@Injectable()
+export class PollProcessor implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PollProcessor.name);
+  private worker: Worker<PollJobData> | undefined;
 
   constructor(
     private readonly polls: PollService,
     private readonly env: PollerEnv,
-  ) {
-    super();
-  }
+    private readonly redis: RedisEnv,
+  ) {}
 
   onApplicationBootstrap(): void {
-    // Decorator options are static; the configured concurrency is applied here.
-    this.worker.concurrency = this.env.POLL_CONCURRENCY;
+    this.worker = new Worker<PollJobData>(QueueName.Poll, (job) => this.process(job), {
+      connection: redisConnection(this.redis),
+      prefix: this.redis.QUEUE_PREFIX,
+      concurrency: this.env.POLL_CONCURRENCY,
+      ...pollLockTimings(this.env.POLL_TIMEOUT_MS),
+    });
+    this.worker.on('failed', (job, err) => this.onFailed(job, err));
+    // Connection errors while Redis restarts; the worker reconnects by itself.
+    this.worker.on('error', (err) => this.logger.warn(`poll worker: ${err.message}`));
+  }
+
+  /** Before the queues close (on shutdown), so jobs in hand still hand their reports over. */
+  async onModuleDestroy(): Promise<void> {
+    await this.worker?.close();
   }
 
   async process(job: Job<PollJobData>): Promise<{ online: boolean } | { expired: true }> {
@@ -26,8 +66,7 @@ export class PollProcessor extends WorkerHost implements OnApplicationBootstrap 
     return report ? { online: report.online } : { expired: true };
   }
 
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<PollJobData> | undefined, err: Error): void {
+  private onFailed(job: Job<PollJobData> | undefined, err: Error): void {
     this.logger.error(`poll job ${job?.id ?? '?'} failed: ${err.message}`);
   }
 }
