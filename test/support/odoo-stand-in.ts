@@ -42,6 +42,11 @@ export interface StandInCall {
   recordCount: number;
   ok: boolean;
   userAgent?: string;
+  /**
+   * The reports an `apply_status_reports` call applied; a commit hook (see `onCommit`) can so
+   * time each one from the moment Odoo would have committed it.
+   */
+  applied?: readonly AppliedReport[];
 }
 
 export interface StandInOptions {
@@ -413,6 +418,16 @@ export class OdooStandIn {
     return this.options.uid;
   }
 
+  /** The ODOO_* variables an app needs to reach this stand-in; valid after `start()`. */
+  get clientEnv(): Record<'ODOO_URL' | 'ODOO_DB' | 'ODOO_LOGIN' | 'ODOO_API_KEY', string> {
+    return {
+      ODOO_URL: this.url,
+      ODOO_DB: this.db,
+      ODOO_LOGIN: this.login,
+      ODOO_API_KEY: this.apiKey,
+    };
+  }
+
   /** Base URL, e.g. `http://127.0.0.1:40123`; valid after `start()`. */
   get url(): string {
     return `http://127.0.0.1:${this.listenPort}`;
@@ -506,6 +521,11 @@ export class OdooStandIn {
   /** Every report `apply_status_reports` applied (not the ignored or missing ones), in order. */
   appliedReports(): readonly AppliedReport[] {
     return this.applied;
+  }
+
+  /** Forgets the applied reports kept so far, so a long benchmark does not hoard them. */
+  clearAppliedReports(): void {
+    this.applied.length = 0;
   }
 
   /** Declares a model, or empties and re-declares it; fields not listed are learnt from seeds. */
@@ -881,8 +901,10 @@ export class OdooStandIn {
 
   private run(spec: MethodSpec, inv: Invocation, entry: StandInCall): Outcome {
     entry.recordCount = inputCount(spec, inv);
+    const appliedBefore = this.applied.length;
     const outcome = spec.run(inv);
     entry.recordCount = outcome.recordCount;
+    if (this.applied.length > appliedBefore) entry.applied = this.applied.slice(appliedBefore);
     return outcome;
   }
 
