@@ -15,11 +15,11 @@ describe('killed processes', () => {
 
   it('a poll worker killed mid-job: its jobs are recovered inside their slots and polled once more', async () => {
     // Queries take 0.8 s of a 1 s timeout, so jobs are in hand long enough to be caught; the
-    // poll lock is then 5 s (its floor) and the stalled check runs every 2.5 s, so a dead
-    // worker's job is back within about 7.5 s: the interval leaves that room inside the slot.
+    // poll lock is then 15 s (its floor) and the stalled check runs every 7.5 s, so a dead
+    // worker's job is back within about 22.5 s: the interval leaves that room inside the slot.
     const pollTimeout = { POLL_TIMEOUT_MS: '1000' };
     const answerMs = 800;
-    system = await FaultSystem.start({ name: 'kill-worker', servers: 12, intervalS: 12 });
+    system = await FaultSystem.start({ name: 'kill-worker', servers: 12, intervalS: 30 });
     const sys = system;
     /** Queries not answered yet, by the querying process's UDP port (one socket per process). */
     const pending = new Map<number, Set<number>>();

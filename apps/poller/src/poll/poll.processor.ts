@@ -8,8 +8,13 @@ import { type Job, Worker } from 'bullmq';
 import { type PollJobData, PollerEnv, QueueName, RedisEnv, redisConnection } from '#common';
 import { PollService } from './poll.service.js';
 
-/** Floor of a poll job's lock: room for an event loop that stalls now and then under load. */
-const MIN_LOCK_MS = 5_000;
+/**
+ * Floor of a poll job's lock. A worker renews its locks every half lock; a worker whose CPU is
+ * saturated (a thousand queries in flight on a busy machine) was seen by bench:e2e to miss
+ * 3 s renewals, so its live jobs were declared stalled and polled twice. 15 s rides that out
+ * and still returns a dead worker's jobs within about 22 s, inside a 60 s slot.
+ */
+const MIN_LOCK_MS = 15_000;
 
 /**
  * How long a poll job stays locked to its worker, and how often workers look for jobs whose
