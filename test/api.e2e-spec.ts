@@ -480,12 +480,16 @@ describe('API', () => {
       const games = (await res.json()) as {
         id: string;
         provider: string;
+        aliases: string[];
         defaultPort: number | null;
       }[];
 
       expect(games).toContainEqual(
         expect.objectContaining({ id: 'minecraft', provider: 'minecraft', defaultPort: 25565 }),
       );
+      // Current ids only, each with GameDig's former ids of it.
+      expect(games).toContainEqual(expect.objectContaining({ id: 'ase', aliases: ['arkse'] }));
+      expect(games.some((g) => g.id === 'arkse')).toBe(false);
       expect(games.map((g) => g.id)).toEqual([...games.map((g) => g.id)].sort());
     });
   });

@@ -23,6 +23,17 @@ describe('ByteReader', () => {
     expect(sut.remaining).toBe(0);
   });
 
+  it('reads unsigned and big-endian forms, empty strings, and compares bytes', () => {
+    const sut = new ByteReader(hex('ffffffff 0000000000000102 00 cafe cafe 7f'), 'test');
+    expect(sut.u32le('a')).toBe(0xffffffff);
+    expect(sut.u64be('b')).toBe(0x102n);
+    expect(sut.cstring('c')).toBe('');
+    expect(sut.matches(hex('cafe'), 'd')).toBe(true);
+    expect(sut.matches(hex('cafd'), 'e')).toBe(false);
+    expect(sut.position).toBe(17);
+    expect(() => sut.matches(hex('7f00'), 'f')).toThrow(/f runs past the end/u);
+  });
+
   it('names the reply and the field when bytes run out', () => {
     const sut = new ByteReader(hex('0102'), 'A2S_INFO');
     expect(() => sut.u32le('challenge')).toThrow(

@@ -4,6 +4,9 @@ import { ProviderError } from './provider.error.js';
  * A cursor over an untrusted reply. Every read checks the bytes are there first and
  * throws ProviderError('protocol') naming the reply and the field otherwise, so a parser
  * built on it cannot read out of bounds, loop, or allocate more than the reply holds.
+ *
+ * Small integers are assembled from bytes here rather than with Buffer's read methods:
+ * those check the bounds again, and this runs for every field of every reply.
  */
 export class ByteReader {
   private offset = 0;
@@ -36,24 +39,32 @@ export class ByteReader {
     return at;
   }
 
+  /** The byte at `at`, which {@link take} has checked is inside the reply. */
+  private at(at: number): number {
+    return this.buf[at] as number;
+  }
+
   u8(field: string): number {
-    return this.buf.readUInt8(this.take(1, field));
+    return this.at(this.take(1, field));
   }
 
   u16le(field: string): number {
-    return this.buf.readUInt16LE(this.take(2, field));
+    const at = this.take(2, field);
+    return this.at(at) | (this.at(at + 1) << 8);
   }
 
   u16be(field: string): number {
-    return this.buf.readUInt16BE(this.take(2, field));
+    const at = this.take(2, field);
+    return (this.at(at) << 8) | this.at(at + 1);
   }
 
   i32le(field: string): number {
-    return this.buf.readInt32LE(this.take(4, field));
+    const at = this.take(4, field);
+    return this.at(at) | (this.at(at + 1) << 8) | (this.at(at + 2) << 16) | (this.at(at + 3) << 24);
   }
 
   u32le(field: string): number {
-    return this.buf.readUInt32LE(this.take(4, field));
+    return this.i32le(field) >>> 0;
   }
 
   f32le(field: string): number {
@@ -64,6 +75,10 @@ export class ByteReader {
     return this.buf.readBigUInt64LE(this.take(8, field));
   }
 
+  u64be(field: string): bigint {
+    return this.buf.readBigUInt64BE(this.take(8, field));
+  }
+
   /** `size` bytes as a view (copy it if it must outlive the reply). */
   bytes(size: number, field: string): Buffer {
     const at = this.take(size, field);
@@ -72,11 +87,23 @@ export class ByteReader {
 
   /** A zero-terminated string; the terminator must be inside the reply. */
   cstring(field: string, encoding: BufferEncoding = 'utf8'): string {
-    const end = this.buf.indexOf(0, this.offset);
-    if (end < 0) throw this.malformed(`${field} is not terminated`);
-    const text = this.buf.toString(encoding, this.offset, end);
+    // A loop finds the end of a short string faster than a call into Buffer.indexOf.
+    const buf = this.buf;
+    let end = this.offset;
+    while (end < buf.length && buf[end] !== 0) end++;
+    if (end === buf.length) throw this.malformed(`${field} is not terminated`);
+    const text = end === this.offset ? '' : buf.toString(encoding, this.offset, end);
     this.offset = end + 1;
     return text;
+  }
+
+  /** Whether the next bytes are `expected`; reads them either way. */
+  matches(expected: Uint8Array, field: string): boolean {
+    const at = this.take(expected.length, field);
+    for (let i = 0; i < expected.length; i++) {
+      if (this.buf[at + i] !== expected[i]) return false;
+    }
+    return true;
   }
 
   /** Everything not read yet, as a view. */

@@ -264,6 +264,33 @@ describe('GameProvider candidates and per-host slots', () => {
     for (const done of release) done();
     await Promise.all(running);
   });
+
+  it("frees the host's slot at the timeout even when the attempt never ends", async () => {
+    const sut = new FakeProvider(never);
+    await failure(sut.query({ host: '127.0.0.4' }, { timeoutMs: 20 }));
+    expect(services.hosts.load('127.0.0.4')).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it("frees the host's slot when the query is answered, fails or is cancelled", async () => {
+    await new FakeProvider().query({ host: '127.0.0.5' }, { timeoutMs: 500 });
+    await failure(
+      new FakeProvider(() => Promise.reject(new ProviderError('protocol', 'bad'))).query(
+        { host: '127.0.0.5' },
+        { timeoutMs: 500 },
+      ),
+    );
+    const caller = new AbortController();
+    const cancelled = failure(
+      new FakeProvider(never).query(
+        { host: '127.0.0.5' },
+        { timeoutMs: 10_000, signal: caller.signal },
+      ),
+    );
+    await expect.poll(() => services.hosts.load('127.0.0.5').active).toBe(1);
+    caller.abort();
+    await cancelled;
+    expect(services.hosts.load('127.0.0.5')).toEqual({ active: 0, waiting: 0 });
+  });
 });
 
 describe('followUpBudgetMs', () => {

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { ServerStatus } from '#common';
 import type { ProviderServices } from './provider-services.js';
+import type { HostLimiter } from './transport/host-limiter.js';
 import { ProviderError, toProviderError } from './provider.error.js';
 
 /** How a provider talks to its game servers. */
@@ -59,6 +60,89 @@ type Phase = 'resolving' | 'waiting' | 'querying';
 const QUERY_TIMED_OUT = new ProviderError('timeout', 'query timed out');
 const QUERY_ABORTED = new ProviderError('timeout', 'query aborted');
 
+function attemptTimedOut(attempt: QueryAttempt): void {
+  attempt.expire();
+}
+
+/**
+ * One query's bookkeeping for the base class, in one object with no closure of its own:
+ * at tens of thousands of queries a second, each allocation and listener shows in the
+ * profile. The query settles through {@link outcome}: the attempt's result, or the timer,
+ * or the caller's abort, whichever comes first, even if the attempt ignores its signal.
+ */
+class QueryAttempt {
+  readonly controller = new AbortController();
+  readonly deadline: number;
+  readonly outcome: Promise<ServerStatus>;
+  resolve!: (status: ServerStatus) => void;
+  reject!: (err: unknown) => void;
+  phase: Phase = 'resolving';
+  target: ResolvedTarget | undefined;
+  timedOut = false;
+  /** The host whose per-host slot the query holds, if it holds one. */
+  private slot: string | undefined;
+  private ended = false;
+  // A timer cleared at the end rather than AbortSignal.timeout(), which costs a lot more.
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    timeoutMs: number,
+    private readonly callerSignal: AbortSignal | undefined,
+    private readonly hosts: HostLimiter,
+  ) {
+    this.deadline = performance.now() + timeoutMs;
+    this.outcome = new Promise<ServerStatus>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    this.timer = setTimeout(attemptTimedOut, timeoutMs, this);
+    // The attempt is its own abort listener (handleEvent): no closure per query.
+    callerSignal?.addEventListener('abort', this);
+  }
+
+  /** Takes a slot for `host`: now (undefined) or the wait for one. */
+  acquireSlot(host: string): Promise<void> | undefined {
+    const waiting = this.hosts.acquire(host, this.controller.signal);
+    if (waiting) return waiting.then(() => this.holdSlot(host));
+    this.holdSlot(host);
+    return undefined;
+  }
+
+  /** Gives the slot back, if one is held; safe to call more than once. */
+  releaseSlot(): void {
+    if (this.slot === undefined) return;
+    this.hosts.release(this.slot);
+    this.slot = undefined;
+  }
+
+  /** The timer fired: the query fails now and the attempt's signal aborts. */
+  expire(): void {
+    this.timedOut = true;
+    this.reject(QUERY_TIMED_OUT);
+    this.controller.abort(QUERY_TIMED_OUT);
+  }
+
+  /** The caller aborted (listener on its signal). */
+  handleEvent(): void {
+    this.reject(QUERY_ABORTED);
+    this.controller.abort(QUERY_ABORTED);
+  }
+
+  /** The query settled: stop the timer, leave the caller's signal, free the host's slot. */
+  end(): void {
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.callerSignal?.removeEventListener('abort', this);
+    this.releaseSlot();
+  }
+
+  private holdSlot(host: string): void {
+    this.slot = host;
+    // A slot granted as the query ended (a race of the same tick) goes straight back.
+    if (this.ended) this.releaseSlot();
+  }
+}
+
 /**
  * Base of every protocol provider: one attempt under a timeout, every failure a
  * {@link ProviderError}. Retries belong to the queue (BullMQ), never here. The base
@@ -97,41 +181,21 @@ export abstract class GameProvider {
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new RangeError(`timeoutMs must be a positive number, got ${opts.timeoutMs}`);
     }
-    const deadline = performance.now() + timeoutMs;
-    const controller = new AbortController();
-    const signal = controller.signal;
-    const progress: { phase: Phase; target?: ResolvedTarget } = { phase: 'resolving' };
+    const attempt = new QueryAttempt(timeoutMs, opts.signal, this.services.hosts);
     let context: AttemptContext | undefined;
-    let timedOut = false;
-    // The query settles through this one promise: the attempt's outcome, or the timer, or
-    // the caller's abort, whichever comes first, even if the attempt ignores its signal.
-    // A timer cleared at the end rather than AbortSignal.timeout(), and no race of promises:
-    // at thousands of queries a second each allocation and listener shows in the profile.
-    let settle!: { resolve: (s: ServerStatus) => void; reject: (e: unknown) => void };
-    const outcome = new Promise<ServerStatus>((resolve, reject) => (settle = { resolve, reject }));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      settle.reject(QUERY_TIMED_OUT);
-      controller.abort(QUERY_TIMED_OUT);
-    }, timeoutMs);
-    const onCallerAbort = () => {
-      settle.reject(QUERY_ABORTED);
-      controller.abort(QUERY_ABORTED);
-    };
-    opts.signal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
       if (opts.signal?.aborted) throw QUERY_ABORTED;
       const forGame = game ?? this.games[0];
       if (!forGame) throw new ProviderError('unsupported', `provider ${this.id} needs a game id`);
-      const { host, port, portGiven } = this.validate(target, forGame);
-      context = { deadline, game: forGame, portGiven };
-      this.run({ host, port }, signal, context, progress).then(settle.resolve, settle.reject);
-      return await outcome;
+      const requested = this.validate(target, forGame);
+      context = { deadline: attempt.deadline, game: forGame, portGiven: requested.portGiven };
+      this.run(requested, attempt, context).then(attempt.resolve, attempt.reject);
+      return await attempt.outcome;
     } catch (err) {
       // A definite answer (refused, protocol, ...) stands even if the timer fired meanwhile.
       if (err instanceof ProviderError && err.code !== 'timeout') throw err;
-      if (timedOut) {
-        throw new ProviderError('timeout', this.timeoutMessage(timeoutMs, progress, context), {
+      if (attempt.timedOut) {
+        throw new ProviderError('timeout', this.timeoutMessage(timeoutMs, attempt, context), {
           cause: err,
         });
       }
@@ -140,8 +204,7 @@ export abstract class GameProvider {
       }
       throw toProviderError(err);
     } finally {
-      clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onCallerAbort);
+      attempt.end();
     }
   }
 
@@ -184,38 +247,86 @@ export abstract class GameProvider {
     return undefined;
   }
 
-  private async run(
+  /**
+   * The exchange with the first candidate that can be reached. With one candidate (the
+   * usual case) no promise of its own: each step below is synchronous when it can be (an IP
+   * literal needs no lookup, a free slot no wait), as a fleet runs thousands of these a second.
+   */
+  private run(
     requested: HostPort,
-    signal: AbortSignal,
+    attempt: QueryAttempt,
     context: AttemptContext,
-    progress: { phase: Phase; target?: ResolvedTarget },
   ): Promise<ServerStatus> {
-    const found = this.candidates(requested, signal, context);
-    const candidates = Array.isArray(found) ? found : await found;
-    for (const [index, candidate] of candidates.entries()) {
+    const found = this.candidates(requested, attempt.controller.signal, context);
+    if (Array.isArray(found) && found.length === 1) {
+      return this.tryCandidate(found[0] as HostPort, attempt, context);
+    }
+    return this.tryInTurn(requested, found, attempt, context);
+  }
+
+  /** Tries candidates in turn while they cannot be reached (refused, unreachable, no name). */
+  private async tryInTurn(
+    requested: HostPort,
+    found: HostPort[] | Promise<HostPort[]>,
+    attempt: QueryAttempt,
+    context: AttemptContext,
+  ): Promise<ServerStatus> {
+    const candidates = await found;
+    for (let index = 0; index < candidates.length; index++) {
       try {
-        progress.phase = 'resolving';
-        // An IP literal needs no lookup (and no promise): the common case of a fleet.
-        const address =
-          net.isIP(candidate.host) === 0
-            ? await this.resolve(candidate.host, signal)
-            : candidate.host;
-        const target: ResolvedTarget = { ...candidate, address };
-        progress.target = target;
-        progress.phase = 'waiting';
-        return await this.services.hosts.run(this.limitKey(target), signal, () => {
-          progress.phase = 'querying';
-          return this.attempt(target, signal, context);
-        });
+        return await this.tryCandidate(candidates[index] as HostPort, attempt, context);
       } catch (err) {
+        attempt.releaseSlot();
         const last = index === candidates.length - 1;
-        if (last || signal.aborted || !isUnreachable(err)) throw err;
+        if (last || attempt.controller.signal.aborted || !isUnreachable(err)) throw err;
       }
     }
     throw new ProviderError('dns', `no address to query for ${requested.host}`);
   }
 
-  private validate(target: QueryTarget, game: GameDefinition): HostPort & { portGiven: boolean } {
+  /** One candidate: its address, then a per-host slot, then the exchange. */
+  private tryCandidate(
+    candidate: HostPort,
+    attempt: QueryAttempt,
+    context: AttemptContext,
+  ): Promise<ServerStatus> {
+    attempt.phase = 'resolving';
+    const host = candidate.host;
+    // An IP literal needs no lookup (and no promise): the common case of a fleet.
+    if (net.isIP(host) !== 0) return this.occupy(candidate, host, attempt, context);
+    return this.resolve(host, attempt.controller.signal).then((address) =>
+      this.occupy(candidate, address, attempt, context),
+    );
+  }
+
+  /** With the address known: waits for a per-host slot if none is free, then the exchange. */
+  private occupy(
+    candidate: HostPort,
+    address: string,
+    attempt: QueryAttempt,
+    context: AttemptContext,
+  ): Promise<ServerStatus> {
+    const target: ResolvedTarget = { host: candidate.host, port: candidate.port, address };
+    attempt.target = target;
+    attempt.phase = 'waiting';
+    const waiting = attempt.acquireSlot(this.limitKey(target));
+    if (waiting) return waiting.then(() => this.exchange(target, attempt, context));
+    return this.exchange(target, attempt, context);
+  }
+
+  private exchange(
+    target: ResolvedTarget,
+    attempt: QueryAttempt,
+    context: AttemptContext,
+  ): Promise<ServerStatus> {
+    attempt.phase = 'querying';
+    return this.attempt(target, attempt.controller.signal, context);
+  }
+
+  private validate(
+    target: QueryTarget,
+    game: GameDefinition,
+  ): { host: string; port: number; portGiven: boolean } {
     const host = target.host.trim();
     if (host === '') throw new ProviderError('dns', 'empty host name');
     const portGiven = target.port !== undefined && target.port !== 0;
@@ -231,7 +342,7 @@ export abstract class GameProvider {
 
   private timeoutMessage(
     timeoutMs: number,
-    progress: { phase: Phase; target?: ResolvedTarget },
+    progress: QueryAttempt,
     context: AttemptContext | undefined,
   ): string {
     switch (progress.phase) {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { GAMES, GAME_IDS, findGame, gamesOfProvider, queryPortHint } from './games.js';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import {
+  GAMES,
+  GAME_IDS,
+  canonicalGameId,
+  findGame,
+  gamesOfProvider,
+  queryPortHint,
+} from './games.js';
 
 describe('the games table', () => {
   it("holds every GameDig id, GameDig's names, sorted", () => {
@@ -57,6 +66,37 @@ describe('the games table', () => {
       gamePort: null,
       queryPortOffset: 1,
     });
+  });
+});
+
+describe("GameDig's former game ids", () => {
+  it('turns a former id into the current one, and keeps current ids as they are', () => {
+    expect(canonicalGameId('arkse')).toBe('ase');
+    expect(canonicalGameId('tf2')).toBe('teamfortress2');
+    expect(canonicalGameId('cs2')).toBe('counterstrike2');
+    expect(canonicalGameId('minecraftbe')).toBe('mbe');
+    expect(canonicalGameId('ase')).toBe('ase');
+    expect(canonicalGameId('no-such-game')).toBeUndefined();
+  });
+
+  it('finds the row of a former id under its current id, which lists the former one', () => {
+    expect(findGame('arkse')).toMatchObject({ id: 'ase', provider: 'valve', aliases: ['arkse'] });
+    expect(findGame('counterstrike2')?.aliases).toEqual(['cs2']);
+    expect(findGame('minecraft')?.aliases).toEqual([]);
+  });
+
+  it("knows every former id GameDig's own table records, none of them a current id", () => {
+    const require = createRequire(import.meta.url);
+    const file = path.join(path.dirname(require.resolve('gamedig')), '..', 'lib', 'games.js');
+    const { games } = require(file) as {
+      games: Record<string, { extra?: { old_id?: string } }>;
+    };
+    const former = Object.entries(games).flatMap(([id, row]) =>
+      row.extra?.old_id === undefined ? [] : [[row.extra.old_id, id] as const],
+    );
+    expect(former.length).toBeGreaterThan(100);
+    for (const [oldId, id] of former) expect(canonicalGameId(oldId)).toBe(id);
+    expect(former.filter(([oldId]) => GAME_IDS.includes(oldId))).toEqual([]);
   });
 });
 

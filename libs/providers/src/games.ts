@@ -15,6 +15,11 @@ import type { GameDefinition } from './game-provider.js';
 export interface GameEntry extends GameDefinition {
   /** Id of the {@link GameProvider} that queries this game by default. */
   readonly provider: string;
+  /**
+   * The ids GameDig gave this game before its 4.x/5.x renames (`arkse` for `ase`, `tf2` for
+   * `teamfortress2`, ...), accepted wherever a game id is read and turned into {@link id}.
+   */
+  readonly aliases: readonly string[];
 }
 
 /** GameDig protocols our native providers take over, with the provider taking them. */
@@ -38,6 +43,8 @@ const RULES_BASED_VALVE_GAMES = new Set(['battalion1944', 'soulmask']);
 
 interface GameDigRow {
   name?: unknown;
+  /** GameDig keeps a renamed game's former id here (its `checkOldIDs` option reads it). */
+  extra?: { old_id?: unknown };
   options?: {
     port?: unknown;
     port_query?: unknown;
@@ -67,6 +74,8 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
   const options = row.options;
   if (typeof row.name !== 'string' || typeof options?.protocol !== 'string') return undefined;
   protocols.set(id, options.protocol);
+  const oldId = row.extra?.old_id;
+  const aliases = typeof oldId === 'string' && oldId !== id ? [oldId] : [];
   const provider =
     NATIVE_BY_ID[id] ??
     (RULES_BASED_VALVE_GAMES.has(id) ? undefined : NATIVE_BY_PROTOCOL[options.protocol]) ??
@@ -81,6 +90,7 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
       id,
       name: row.name,
       provider,
+      aliases,
       defaultPort: options.port_query,
       gamePort: differs ? gamePort : null,
       queryPortOffset: null,
@@ -92,6 +102,7 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
       id,
       name: row.name,
       provider,
+      aliases,
       defaultPort: isPort(queried) ? queried : null,
       gamePort,
       queryPortOffset,
@@ -101,6 +112,7 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
     id,
     name: row.name,
     provider,
+    aliases,
     defaultPort: gamePort,
     gamePort: null,
     queryPortOffset: null,
@@ -118,10 +130,22 @@ export const GAMES: readonly GameEntry[] = Object.entries(loadGameDigGames())
   .sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(GAMES.map((game) => [game.id, game]));
+/** Former ids to current ones (a current id wins, should an upgrade ever make an id both). */
+const currentIdOf = new Map(
+  GAMES.flatMap((game) => game.aliases.map((alias) => [alias, game.id] as const)),
+);
 
-/** The table row of `gameId`, if it is a game we know. */
+/**
+ * The current id of a game known by `gameId`, its current id or a former one (`arkse` gives
+ * `ase`); undefined for an id we do not know.
+ */
+export function canonicalGameId(gameId: string): string | undefined {
+  return byId.has(gameId) ? gameId : currentIdOf.get(gameId);
+}
+
+/** The table row of `gameId` (a current or a former id), if it is a game we know. */
 export function findGame(gameId: string): GameEntry | undefined {
-  return byId.get(gameId);
+  return byId.get(gameId) ?? byId.get(currentIdOf.get(gameId) ?? '');
 }
 
 /** GameDig's protocol name for `gameId` (e.g. `valve`, `minecraft`), if GameDig knows it. */
@@ -142,7 +166,10 @@ export function gamesOfProvider(providerId: string): GameDefinition[] {
   );
 }
 
-/** Every supported game id, e.g. for validating input (`@IsIn(GAME_IDS)`). */
+/**
+ * Every supported game id, e.g. for validating input (`@IsIn(GAME_IDS)`): current ids only,
+ * so turn a former one into its current id first ({@link canonicalGameId}).
+ */
 export const GAME_IDS: readonly string[] = GAMES.map((game) => game.id);
 
 /**

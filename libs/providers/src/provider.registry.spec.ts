@@ -56,6 +56,7 @@ describe('ProviderRegistry', () => {
       id: 'valheim',
       name: 'Valheim',
       provider: 'valve',
+      aliases: [],
       defaultPort: 2457,
       gamePort: 2456,
       queryPortOffset: 1,
@@ -64,6 +65,29 @@ describe('ProviderRegistry', () => {
       defaultPort: 27015,
       gamePort: 7777,
     });
+  });
+
+  it("answers GameDig's former ids as the current ones, bound under the current id", () => {
+    const ark = sut.get('arkse');
+    expect(ark.provider).toBeInstanceOf(ValveProvider);
+    expect(ark.game).toMatchObject({ id: 'ase', aliases: ['arkse'] });
+    expect(sut.get('tf2').game.id).toBe('teamfortress2');
+    expect(sut.get('minecraftbe').provider).toBeInstanceOf(MinecraftBedrockProvider);
+    expect(sut.get('arkse', 'gamedig').game.id).toBe('ase');
+    expect(sut.has('arkse')).toBe(true);
+    expect(sut.providersFor('arkse')).toEqual(['valve', 'gamedig']);
+    // The list holds each game once, under its current id.
+    expect(sut.games().some((g) => g.id === 'arkse')).toBe(false);
+  });
+
+  it('takes a route given by a former id', () => {
+    const services2 = new ProviderServices();
+    const sut2 = new ProviderRegistry(
+      [new ValveProvider(services2), new GameDigProvider(services2)],
+      { arkse: 'gamedig' },
+    );
+    expect(sut2.get('ase').id).toBe('gamedig');
+    expect(sut2.get('arkse').id).toBe('gamedig');
   });
 
   it('lists the games sorted by id', () => {
@@ -135,10 +159,8 @@ describe('ProvidersModule', () => {
     await moduleRef.init();
     const services = moduleRef.get(ProviderServices);
     await moduleRef.close();
-    await expect(
-      services.udp.converse({ address: '127.0.0.1', port: 9 }, AbortSignal.timeout(100), () =>
-        Promise.resolve(),
-      ),
-    ).rejects.toThrow(/closed/);
+    expect(() =>
+      services.udp.open({ address: '127.0.0.1', port: 9 }, AbortSignal.timeout(100)),
+    ).toThrow(/closed/);
   });
 });

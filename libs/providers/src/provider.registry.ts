@@ -1,6 +1,6 @@
 import type { ServerStatus } from '#common';
 import type { GameProvider, QueryOptions, QueryTarget, Transport } from './game-provider.js';
-import { type GameEntry, findGame } from './games.js';
+import { type GameEntry, canonicalGameId, findGame } from './games.js';
 import { FiveMProvider } from './fivem/fivem.provider.js';
 import { GameDigProvider } from './gamedig/gamedig.provider.js';
 import { MinecraftBedrockProvider } from './minecraft-bedrock/minecraft-bedrock.provider.js';
@@ -21,6 +21,9 @@ export const PROVIDER_CLASSES = [
   MinecraftHttpProvider,
   GameDigProvider,
 ] as const;
+
+/** The current id for a former one; any other id as it is (unknown ids fail further on). */
+const currentId = (gameId: string): string => canonicalGameId(gameId) ?? gameId;
 
 /** A provider bound to one game: what the registry hands out for a game id. */
 export class BoundGameProvider {
@@ -45,9 +48,9 @@ export class BoundGameProvider {
 }
 
 /**
- * Finds the provider answering a game, by the game's id (GameDig's ids). Each game has a
- * default provider (games.ts); `routes` send a game to another provider that supports it,
- * e.g. Minecraft to the HTTP status API.
+ * Finds the provider answering a game, by the game's id (GameDig's ids, current or former:
+ * `arkse` finds `ase`). Each game has a default provider (games.ts); `routes` send a game to
+ * another provider that supports it, e.g. Minecraft to the HTTP status API.
  */
 export class ProviderRegistry {
   private readonly byId = new Map<string, GameProvider>();
@@ -73,30 +76,34 @@ export class ProviderRegistry {
       }
     }
     for (const [gameId, providerId] of Object.entries(routes)) {
-      this.byGame.set(gameId, this.bound(gameId, providerId));
+      const id = currentId(gameId);
+      this.byGame.set(id, this.bound(id, providerId));
     }
   }
 
   /**
-   * The provider for `gameId`, bound to that game.
+   * The provider for `gameId` (a current or former id), bound to that game under its
+   * current id (`game.id`).
    * @param providerId another provider to use for this one query (it must support the game).
    * @throws ProviderError with code `unsupported` for an unknown game id or provider.
    */
   get(gameId: string, providerId?: string): BoundGameProvider {
+    const id = currentId(gameId);
     if (providerId !== undefined) {
       try {
-        return this.bound(gameId, providerId);
+        return this.bound(id, providerId);
       } catch (err) {
         throw new ProviderError('unsupported', (err as Error).message);
       }
     }
-    const found = this.byGame.get(gameId);
+    const found = this.byGame.get(id);
     if (!found) throw new ProviderError('unsupported', `unsupported game '${gameId}'`);
     return found;
   }
 
+  /** Whether `gameId` (a current or former id) is a game some provider answers. */
   has(gameId: string): boolean {
-    return this.byGame.has(gameId);
+    return this.byGame.has(currentId(gameId));
   }
 
   /** Every supported game with the provider answering it and its ports, sorted by game id. */
@@ -106,10 +113,11 @@ export class ProviderRegistry {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  /** Provider ids able to answer `gameId`, its current one first. */
+  /** Provider ids able to answer `gameId` (a current or former id), its current one first. */
   providersFor(gameId: string): string[] {
-    const current = this.byGame.get(gameId)?.id;
-    const able = [...this.byId.values()].filter((p) => p.supports(gameId)).map((p) => p.id);
+    const id = currentId(gameId);
+    const current = this.byGame.get(id)?.id;
+    const able = [...this.byId.values()].filter((p) => p.supports(id)).map((p) => p.id);
     return current === undefined ? able : [current, ...able.filter((id) => id !== current)];
   }
 

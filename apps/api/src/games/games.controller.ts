@@ -13,6 +13,13 @@ export class GameDto {
   @ApiProperty({ example: 'minecraft', description: 'The provider (protocol) that queries it' })
   provider!: string;
 
+  @ApiProperty({
+    type: [String],
+    example: ['arkse'],
+    description: "GameDig's former ids of this game, accepted wherever a game id is",
+  })
+  aliases!: string[];
+
   @ApiProperty({ type: Number, nullable: true, example: 25565 })
   defaultPort!: number | null;
 }
@@ -27,10 +34,11 @@ export class GamesController {
   @ApiOperation({ summary: 'Every game id a server can have, with its provider and default port' })
   @ApiOkResponse({ type: [GameDto] })
   list(): GameDto[] {
-    return this.registry.games().map(({ id, name, provider, defaultPort }) => ({
+    return this.registry.games().map(({ id, name, provider, aliases, defaultPort }) => ({
       id,
       name,
       provider,
+      aliases: [...aliases],
       defaultPort,
     }));
   }

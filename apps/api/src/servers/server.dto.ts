@@ -24,13 +24,20 @@ import {
   type ServerSortKey,
   type ServerView,
 } from '#common';
-import { GAME_IDS } from '#providers';
+import { GAME_IDS, canonicalGameId } from '#providers';
 
 const SORTS = SERVER_SORT_KEYS.flatMap((key) => [key, `-${key}`]);
 
 /** Query strings carry text; only the exact words true and false are booleans. */
 const toBoolean = ({ value }: { value: unknown }): unknown =>
   value === 'true' ? true : value === 'false' ? false : value;
+
+/**
+ * GameDig's former game ids (`arkse`, `tf2`, ...) are taken and stored as the current ones;
+ * anything else is left for the validators to judge.
+ */
+const toCurrentGameId = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? (canonicalGameId(value) ?? value) : value;
 
 /** Present in a change means "set it": undefined is "leave it", null is refused. */
 const present = (_: object, value: unknown): boolean => value !== undefined;
@@ -45,7 +52,11 @@ export class CreateServerDto extends newServerRules(GAME_IDS) {
   @ApiProperty({ example: 'Survival EU', maxLength: 200 })
   declare name: string;
 
-  @ApiProperty({ example: 'minecraft', description: 'A game id from GET /games' })
+  @ApiProperty({
+    example: 'minecraft',
+    description: "A game id from GET /games (GameDig's former ids are taken as the current ones)",
+  })
+  @Transform(toCurrentGameId)
   declare game: string;
 
   @ApiProperty({ example: 'mc1.example.net', description: 'Hostname or IP address' })
@@ -81,7 +92,10 @@ export class UpdateServerDto {
   @IsServerName()
   name?: string;
 
-  @ApiPropertyOptional({ description: 'A game id from GET /games' })
+  @ApiPropertyOptional({
+    description: "A game id from GET /games (GameDig's former ids are taken as the current ones)",
+  })
+  @Transform(toCurrentGameId)
   @ValidateIf(present)
   @IsGameId(GAME_IDS)
   game?: string;
@@ -135,6 +149,7 @@ export class ListServersQueryDto {
 
   @ApiPropertyOptional({ example: 'minecraft', description: 'Only servers of this game id' })
   @IsOptional()
+  @Transform(toCurrentGameId)
   @IsString()
   @MaxLength(100)
   game?: string;

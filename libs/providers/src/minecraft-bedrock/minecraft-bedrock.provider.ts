@@ -6,16 +6,21 @@
  * Bedrock ping in parallel, waiting for all three); this asks the one protocol Bedrock
  * servers speak. The pong carries no player names.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { ServerStatus } from '#common';
 import { type AttemptContext, GameProvider, type ResolvedTarget } from '../game-provider.js';
 import { gamesOfProvider, queryPortHint } from '../games.js';
-import { type BedrockMotd, decodeUnconnectedPong, encodeUnconnectedPing } from './raknet.parser.js';
+import {
+  type BedrockMotd,
+  decodeUnconnectedPong,
+  echoesPing,
+  encodeUnconnectedPing,
+} from './raknet.parser.js';
 
 /** Our GUID in pings: any value works; fixed per process. */
-const CLIENT_GUID = randomBytes(8).readBigUInt64BE();
+const CLIENT_GUID = randomBytes(8);
 /** Ping times only tell our pongs from late ones: a counter from a random start will do. */
-let pingTime = randomBytes(8).readBigUInt64BE() >> 1n;
+let pingTime = randomInt(2 ** 47);
 
 /** Bedrock Edition servers (BDS, Geyser, PocketMine, Nukkit), default port 19132. */
 export class MinecraftBedrockProvider extends GameProvider {
@@ -23,19 +28,21 @@ export class MinecraftBedrockProvider extends GameProvider {
   readonly games = gamesOfProvider('minecraft-bedrock');
   readonly transport = 'udp';
 
-  protected attempt(target: ResolvedTarget, signal: AbortSignal): Promise<ServerStatus> {
-    return this.services.udp.converse(target, signal, async (conversation) => {
+  protected async attempt(target: ResolvedTarget, signal: AbortSignal): Promise<ServerStatus> {
+    const conversation = await this.services.udp.open(target, signal);
+    try {
       // A time value of its own matches the pong to this ping, not to an earlier one's late pong.
-      const time = pingTime++;
+      const ping = encodeUnconnectedPing(pingTime++, CLIENT_GUID);
       const sentAt = performance.now();
-      conversation.send(encodeUnconnectedPing(time, CLIENT_GUID));
+      conversation.send(ping);
       for (;;) {
         const datagram = await conversation.receive();
         const pong = decodeUnconnectedPong(datagram);
-        if (pong.time !== time) continue;
-        return toStatus(pong.motd, performance.now() - sentAt);
+        if (echoesPing(datagram, ping)) return toStatus(pong.motd, performance.now() - sentAt);
       }
-    });
+    } finally {
+      conversation.close();
+    }
   }
 
   protected override timeoutHint(target: ResolvedTarget, context: AttemptContext): string {

@@ -32,8 +32,26 @@ const BDS_MOTD =
 describe('encodeUnconnectedPing', () => {
   it('writes 0x01, the time, the magic and the client GUID', () => {
     expect(
-      sut.encodeUnconnectedPing(0x0102030405060708n, 0xa1a2a3a4a5a6a7a8n).toString('hex'),
-    ).toBe(hex(`01 0102030405060708 ${MAGIC} a1a2a3a4a5a6a7a8`).toString('hex'));
+      sut.encodeUnconnectedPing(0x0102030405_0607, hex('a1a2a3a4a5a6a7a8')).toString('hex'),
+    ).toBe(hex(`01 0001020304050607 ${MAGIC} a1a2a3a4a5a6a7a8`).toString('hex'));
+    expect(sut.encodeUnconnectedPing(0, hex('0000000000000000')).subarray(1, 9)).toEqual(
+      hex('0000000000000000'),
+    );
+  });
+
+  it('refuses a time that is not a safe integer and a GUID that is not 8 bytes', () => {
+    expect(() => sut.encodeUnconnectedPing(2 ** 53, hex('0000000000000000'))).toThrow(RangeError);
+    expect(() => sut.encodeUnconnectedPing(-1, hex('0000000000000000'))).toThrow(RangeError);
+    expect(() => sut.encodeUnconnectedPing(1, hex('00'))).toThrow(RangeError);
+  });
+});
+
+describe('echoesPing', () => {
+  it('matches a pong to the ping whose time it echoes, and nothing else', () => {
+    const ping = sut.encodeUnconnectedPing(0x0102030405_0607, hex('a1a2a3a4a5a6a7a8'));
+    expect(sut.echoesPing(pong(BDS_MOTD, 0x0001020304050607n), ping)).toBe(true);
+    expect(sut.echoesPing(pong(BDS_MOTD, 0x0001020304050608n), ping)).toBe(false);
+    expect(sut.echoesPing(hex('1c0001'), ping)).toBe(false);
   });
 });
 

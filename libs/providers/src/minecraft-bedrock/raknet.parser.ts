@@ -10,7 +10,7 @@
  */
 import { ByteReader } from '../byte-reader.js';
 import { ProviderError } from '../provider.error.js';
-import { cleanText, stripMinecraftCodes } from '../text.js';
+import { cleanText, parseDecimal, stripMinecraftCodes } from '../text.js';
 
 const UNCONNECTED_PING = 0x01;
 const UNCONNECTED_PONG = 0x1c;
@@ -44,14 +44,27 @@ export interface BedrockPong {
   motd: BedrockMotd;
 }
 
-/** An unconnected ping carrying `time` (any 64-bit value; it comes back in the pong). */
-export function encodeUnconnectedPing(time: bigint, clientGuid: bigint): Buffer {
-  const buf = Buffer.alloc(33);
-  buf.writeUInt8(UNCONNECTED_PING, 0);
-  buf.writeBigUInt64BE(time, 1);
-  OFFLINE_MAGIC.copy(buf, 9);
-  buf.writeBigUInt64BE(clientGuid, 25);
+/**
+ * An unconnected ping carrying `time` (any safe integer: it only comes back in the pong) from
+ * the client `clientGuid` (8 bytes). Numbers and bytes rather than bigints: this is built for
+ * every query, and 64-bit BigInt writes allocate several intermediate values each.
+ */
+export function encodeUnconnectedPing(time: number, clientGuid: Uint8Array): Buffer {
+  if (!Number.isSafeInteger(time) || time < 0) throw new RangeError(`bad ping time ${time}`);
+  if (clientGuid.length !== 8) throw new RangeError('a client GUID is 8 bytes');
+  // Every byte is written below; the pool spares a zeroed allocation of its own per ping.
+  const buf = Buffer.allocUnsafe(33);
+  buf[0] = UNCONNECTED_PING;
+  buf.writeUInt32BE(Math.floor(time / 2 ** 32), 1);
+  buf.writeUInt32BE(time % 2 ** 32, 5);
+  buf.set(OFFLINE_MAGIC, 9);
+  buf.set(clientGuid, 25);
   return buf;
+}
+
+/** Whether `pong` echoes the time of `ping` (a late pong to an earlier ping does not). */
+export function echoesPing(pong: Buffer, ping: Buffer): boolean {
+  return pong.length >= 9 && pong.compare(ping, 1, 9, 1, 9) === 0;
 }
 
 function malformed(message: string): ProviderError {
@@ -84,17 +97,15 @@ function splitFields(text: string): string[] {
 }
 
 function integer(text: string | undefined, field: string, max = JAVA_INT_MAX): number {
-  if (text === undefined || !/^-?\d{1,10}$/u.test(text.trim()))
-    throw malformed(`${field} is not a number`);
-  const value = Number(text.trim());
+  const value = parseDecimal(text, true);
+  if (value === undefined) throw malformed(`${field} is not a number`);
   if (value < 0 || value > max) throw malformed(`${field} ${value} out of range`);
   return value;
 }
 
 function optionalInteger(text: string | undefined, max = JAVA_INT_MAX): number | null {
-  if (text === undefined || !/^\d{1,10}$/u.test(text.trim())) return null;
-  const value = Number(text.trim());
-  return value <= max ? value : null;
+  const value = parseDecimal(text, false);
+  return value !== undefined && value <= max ? value : null;
 }
 
 function optionalText(text: string | undefined): string | null {
@@ -130,9 +141,9 @@ export function decodeUnconnectedPong(datagram: Buffer): BedrockPong {
   const reader = new ByteReader(datagram, 'Bedrock pong');
   const id = reader.u8('packet id');
   if (id !== UNCONNECTED_PONG) throw malformed(`packet 0x${id.toString(16)}, expected 0x1c`);
-  const time = reader.bytes(8, 'time').readBigUInt64BE();
-  const serverGuid = reader.bytes(8, 'server GUID').readBigUInt64BE();
-  if (!reader.bytes(16, 'magic').equals(OFFLINE_MAGIC)) throw malformed('wrong magic');
+  const time = reader.u64be('time');
+  const serverGuid = reader.u64be('server GUID');
+  if (!reader.matches(OFFLINE_MAGIC, 'magic')) throw malformed('wrong magic');
   const length = reader.u16be('MOTD length');
   if (length !== reader.remaining) {
     throw malformed(`MOTD of ${length} bytes in a packet holding ${reader.remaining}`);

@@ -11,9 +11,10 @@
  * its descendants), which matches a reply to its request.
  */
 import { ProviderError } from '../provider.error.js';
-import { cleanText, stripQuakeColours } from '../text.js';
+import { cleanText, decimalAt, stripQuakeColours } from '../text.js';
 
-const OOB_HEADER = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+/** Every out-of-band message starts with four 0xFF bytes (as Latin-1 text here). */
+const OOB_HEADER = '\xff\xff\xff\xff';
 const STATUS_RESPONSE = 'statusResponse';
 /** Info strings with more keys than this are not status replies. */
 const MAX_INFO_KEYS = 512;
@@ -37,7 +38,7 @@ function malformed(message: string): ProviderError {
 /** The `getstatus` request; `challenge` must be plain (letters and digits). */
 export function encodeGetStatus(challenge: string): Buffer {
   if (!/^[A-Za-z0-9]{0,32}$/u.test(challenge)) throw new RangeError('bad challenge');
-  return Buffer.concat([OOB_HEADER, Buffer.from(`getstatus ${challenge}\n`, 'latin1')]);
+  return Buffer.from(`${OOB_HEADER}getstatus ${challenge}\n`, 'latin1');
 }
 
 function parseInfoString(line: string): Map<string, string> {
@@ -53,13 +54,23 @@ function parseInfoString(line: string): Map<string, string> {
   return info;
 }
 
-// Not a unicode (u) pattern: it matches ASCII only, and runs several times faster.
-const PLAYER_LINE = /^(-?\d{1,10}) (-?\d{1,10}) "([^"]*)"/;
+const QUOTE = 0x22;
 
+/**
+ * `<score> <ping> "<name>"`, anything after the closing quote ignored; read by offsets
+ * rather than a regular expression, as a full server sends dozens of these lines.
+ */
 function parsePlayerLine(line: string): Quake3Player {
-  const match = PLAYER_LINE.exec(line);
-  if (!match) throw malformed('a player line is not `score ping "name"`');
-  return { score: Number(match[1]), ping: Number(match[2]), name: match[3] ?? '' };
+  const scoreEnd = line.indexOf(' ');
+  const pingEnd = scoreEnd < 0 ? -1 : line.indexOf(' ', scoreEnd + 1);
+  const score = scoreEnd < 0 ? undefined : decimalAt(line, 0, scoreEnd, true);
+  const ping = pingEnd < 0 ? undefined : decimalAt(line, scoreEnd + 1, pingEnd, true);
+  const quoted = pingEnd >= 0 && line.charCodeAt(pingEnd + 1) === QUOTE;
+  const nameEnd = quoted ? line.indexOf('"', pingEnd + 2) : -1;
+  if (score === undefined || ping === undefined || nameEnd < 0) {
+    throw malformed('a player line is not `score ping "name"`');
+  }
+  return { score, ping, name: line.slice(pingEnd + 2, nameEnd) };
 }
 
 /** Reads a `statusResponse` datagram; anything else throws ProviderError('protocol'). */

@@ -1,66 +1,73 @@
 import { describe, expect, it } from 'vitest';
 import { HostLimiter } from './host-limiter.js';
 
-function gate(): { promise: Promise<void>; open: () => void } {
-  let open!: () => void;
-  const promise = new Promise<void>((resolve) => (open = resolve));
-  return { promise, open };
+/** Takes a slot, waiting if needed; resolves once it is held. */
+async function take(sut: HostLimiter, host: string, signal: AbortSignal): Promise<void> {
+  await sut.acquire(host, signal);
 }
 
 describe('HostLimiter', () => {
-  it('runs at most `concurrency` queries per host, the rest in order', async () => {
+  it('grants free slots at once, without a promise', () => {
     const sut = new HostLimiter({ concurrency: 2, spacingMs: 0 });
-    const gates = [gate(), gate(), gate()];
-    const started: number[] = [];
-    const runs = gates.map((g, i) =>
-      sut.run('10.0.0.1', AbortSignal.timeout(5000), async () => {
-        started.push(i);
-        await g.promise;
-      }),
-    );
-    await expect.poll(() => started).toEqual([0, 1]);
-    expect(sut.load('10.0.0.1')).toEqual({ active: 2, waiting: 1 });
-    gates[1]?.open();
-    await expect.poll(() => started).toEqual([0, 1, 2]);
-    for (const g of gates) g.open();
-    await Promise.all(runs);
+    const signal = AbortSignal.timeout(5000);
+    expect(sut.acquire('10.0.0.1', signal)).toBeUndefined();
+    expect(sut.acquire('10.0.0.1', signal)).toBeUndefined();
+    expect(sut.load('10.0.0.1')).toEqual({ active: 2, waiting: 0 });
+    sut.release('10.0.0.1');
+    sut.release('10.0.0.1');
     expect(sut.load('10.0.0.1')).toEqual({ active: 0, waiting: 0 });
   });
 
-  it('does not hold one host back for another', async () => {
+  it('runs at most `concurrency` queries per host, the rest in order', async () => {
+    const sut = new HostLimiter({ concurrency: 2, spacingMs: 0 });
+    const started: number[] = [];
+    const takes = [0, 1, 2, 3].map((i) =>
+      take(sut, '10.0.0.1', AbortSignal.timeout(5000)).then(() => started.push(i)),
+    );
+    await expect.poll(() => started).toEqual([0, 1]);
+    expect(sut.load('10.0.0.1')).toEqual({ active: 2, waiting: 2 });
+    sut.release('10.0.0.1');
+    await expect.poll(() => started).toEqual([0, 1, 2]);
+    sut.release('10.0.0.1');
+    await Promise.all(takes);
+    expect(started).toEqual([0, 1, 2, 3]);
+    sut.release('10.0.0.1');
+    sut.release('10.0.0.1');
+    expect(sut.load('10.0.0.1')).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('does not hold one host back for another', () => {
     const sut = new HostLimiter({ concurrency: 1, spacingMs: 0 });
-    const busy = gate();
-    const first = sut.run('10.0.0.1', AbortSignal.timeout(5000), () => busy.promise);
-    await expect(
-      sut.run('10.0.0.2', AbortSignal.timeout(100), () => Promise.resolve('free')),
-    ).resolves.toBe('free');
-    busy.open();
-    await first;
+    expect(sut.acquire('10.0.0.1', AbortSignal.timeout(5000))).toBeUndefined();
+    expect(sut.acquire('10.0.0.2', AbortSignal.timeout(5000))).toBeUndefined();
+    sut.release('10.0.0.1');
+    sut.release('10.0.0.2');
   });
 
   it('gives up waiting with a timeout that names the host and leaves the queue clean', async () => {
     const sut = new HostLimiter({ concurrency: 1, spacingMs: 0 });
-    const busy = gate();
-    const first = sut.run('10.0.0.1', AbortSignal.timeout(5000), () => busy.promise);
-    const err = await sut
-      .run('10.0.0.1', AbortSignal.timeout(30), () => Promise.resolve())
-      .catch((e: unknown) => e);
+    expect(sut.acquire('10.0.0.1', AbortSignal.timeout(5000))).toBeUndefined();
+    const err = await take(sut, '10.0.0.1', AbortSignal.timeout(30)).catch((e: unknown) => e);
     expect(err).toMatchObject({
       code: 'timeout',
       message: 'no free query slot for host 10.0.0.1 in time (at most 1 in flight)',
     });
     expect(sut.load('10.0.0.1')).toEqual({ active: 1, waiting: 0 });
-    busy.open();
-    await first;
+    sut.release('10.0.0.1');
+    expect(sut.load('10.0.0.1')).toEqual({ active: 0, waiting: 0 });
   });
 
-  it('frees the slot when the query is aborted even if its work never ends', async () => {
+  it('takes no slot for a signal already aborted', async () => {
     const sut = new HostLimiter({ concurrency: 1, spacingMs: 0 });
-    const stuck = sut.run('10.0.0.1', AbortSignal.timeout(20), () => new Promise(() => undefined));
-    void stuck;
-    await expect(
-      sut.run('10.0.0.1', AbortSignal.timeout(2000), () => Promise.resolve('next')),
-    ).resolves.toBe('next');
+    await expect(take(sut, '10.0.0.1', AbortSignal.abort())).rejects.toMatchObject({
+      code: 'timeout',
+    });
+    expect(sut.load('10.0.0.1')).toEqual({ active: 0, waiting: 0 });
+  });
+
+  it('refuses to release a slot nobody holds', () => {
+    const sut = new HostLimiter({ concurrency: 1, spacingMs: 0 });
+    expect(() => sut.release('10.0.0.1')).toThrow(/no slot held/u);
   });
 
   it('spaces the starts of queries to one host', async () => {
@@ -68,15 +75,15 @@ describe('HostLimiter', () => {
     const startedAt: number[] = [];
     await Promise.all(
       [0, 1, 2].map(() =>
-        sut.run('10.0.0.1', AbortSignal.timeout(5000), () => {
-          startedAt.push(performance.now());
-          return Promise.resolve();
-        }),
+        take(sut, '10.0.0.1', AbortSignal.timeout(5000)).then(() =>
+          startedAt.push(performance.now()),
+        ),
       ),
     );
     const gaps = startedAt.slice(1).map((t, i) => t - (startedAt[i] ?? 0));
     // Timers may fire a little early; the spacing is what the limiter waited for.
     for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(38);
+    for (let i = 0; i < 3; i++) sut.release('10.0.0.1');
   });
 
   it('refuses impossible settings', () => {

@@ -7,15 +7,11 @@ export interface HostLimiterOptions {
   spacingMs: number;
 }
 
-interface Waiter {
-  start: () => void;
-  reject: (err: ProviderError) => void;
-}
-
 interface HostState {
   active: number;
   lastStartAt: number;
-  queue: Waiter[];
+  /** Starts of the queries waiting for a slot, in order; made on first contention. */
+  queue: (() => void)[] | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -23,6 +19,10 @@ interface HostState {
  * Bounds the queries in flight to each host and optionally spaces their starts, so a
  * machine running many game servers is never flooded by the poller (some games ban an
  * address that queries too fast). Waiting counts against the query's own timeout.
+ *
+ * The caller holds a slot from {@link acquire} to {@link release}; GameProvider releases it
+ * when its query settles, timeout included, so work that ignores its signal cannot hold a
+ * host's slot past the query's timeout.
  */
 export class HostLimiter {
   private readonly hosts = new Map<string, HostState>();
@@ -35,103 +35,99 @@ export class HostLimiter {
   /** Queries running or waiting for `host`, for tests and monitoring. */
   load(host: string): { active: number; waiting: number } {
     const state = this.hosts.get(host);
-    return { active: state?.active ?? 0, waiting: state?.queue.length ?? 0 };
+    return { active: state?.active ?? 0, waiting: state?.queue?.length ?? 0 };
   }
 
   /**
-   * Runs `work` once `host` has a free slot; rejects with `timeout` if `signal` aborts first.
-   * The slot is freed when `work` settles or `signal` aborts, whichever comes first, so
-   * work that ignores its signal cannot hold a host's slot past the query's timeout.
+   * Takes a slot for `host`: at once (returns undefined, no promise) when one is free and
+   * nobody waits, else returns the wait for one, which rejects with `timeout` if `signal`
+   * aborts first (the slot is then not taken). Give every slot taken back with
+   * {@link release}, exactly once.
    */
-  async run<T>(host: string, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  acquire(host: string, signal: AbortSignal): Promise<void> | undefined {
     const state = this.state(host);
-    const waiting = this.acquire(host, state, signal);
-    if (waiting) await waiting;
-    let held = true;
-    const release = () => {
-      if (!held) return;
-      held = false;
-      state.active--;
+    if (signal.aborted) {
       this.drain(host, state);
-    };
-    signal.addEventListener('abort', release, { once: true });
-    try {
-      return await work();
-    } finally {
-      signal.removeEventListener('abort', release);
-      release();
+      return Promise.reject(this.waitedTooLong(host));
     }
+    if (state.queue === undefined || state.queue.length === 0) {
+      if (this.canStart(state)) {
+        this.started(state);
+        return undefined;
+      }
+    }
+    const queue = (state.queue ??= []);
+    return new Promise<void>((resolve, reject) => {
+      const start = () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        const at = queue.indexOf(start);
+        if (at >= 0) queue.splice(at, 1);
+        reject(this.waitedTooLong(host));
+        this.drain(host, state);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      queue.push(start);
+      this.drain(host, state);
+    });
+  }
+
+  /** Gives back a slot taken with {@link acquire}; the next query waiting may start. */
+  release(host: string): void {
+    const state = this.hosts.get(host);
+    if (!state || state.active === 0) throw new Error(`HostLimiter: no slot held for ${host}`);
+    state.active--;
+    this.drain(host, state);
   }
 
   private state(host: string): HostState {
     let state = this.hosts.get(host);
     if (!state) {
-      state = { active: 0, lastStartAt: -Infinity, queue: [], timer: undefined };
+      state = { active: 0, lastStartAt: -Infinity, queue: undefined, timer: undefined };
       this.hosts.set(host, state);
     }
     return state;
   }
 
-  /** Takes a slot now (undefined) or returns the wait for one. */
-  private acquire(host: string, state: HostState, signal: AbortSignal): Promise<void> | undefined {
-    if (signal.aborted) return Promise.reject(this.waitedTooLong(host));
-    if (state.queue.length === 0 && this.canStart(state)) {
-      this.started(state);
-      return undefined;
-    }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        start: () => {
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        reject,
-      };
-      const onAbort = () => {
-        const at = state.queue.indexOf(waiter);
-        if (at >= 0) state.queue.splice(at, 1);
-        reject(this.waitedTooLong(host));
-        this.drain(host, state);
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      state.queue.push(waiter);
-      this.drain(host, state);
-    });
-  }
-
   private canStart(state: HostState): boolean {
     return (
       state.active < this.options.concurrency &&
-      performance.now() - state.lastStartAt >= this.options.spacingMs
+      (this.options.spacingMs === 0 ||
+        performance.now() - state.lastStartAt >= this.options.spacingMs)
     );
   }
 
   private started(state: HostState): void {
     state.active++;
-    state.lastStartAt = performance.now();
+    if (this.options.spacingMs > 0) state.lastStartAt = performance.now();
   }
 
   /** Starts whoever may start now; arms a timer when only the spacing holds them back. */
   private drain(host: string, state: HostState): void {
-    while (state.queue.length > 0 && this.canStart(state)) {
-      this.started(state);
-      state.queue.shift()?.start();
-    }
-    const spacingHolds = state.queue.length > 0 && state.active < this.options.concurrency;
-    if (spacingHolds && state.timer === undefined) {
-      const waitMs = Math.max(
-        1,
-        Math.ceil(state.lastStartAt + this.options.spacingMs - performance.now()),
-      );
-      state.timer = setTimeout(() => {
-        state.timer = undefined;
-        this.drain(host, state);
-      }, waitMs);
+    const queue = state.queue;
+    if (queue) {
+      while (queue.length > 0 && this.canStart(state)) {
+        this.started(state);
+        queue.shift()?.();
+      }
+      const spacingHolds = queue.length > 0 && state.active < this.options.concurrency;
+      if (spacingHolds && state.timer === undefined) {
+        const waitMs = Math.max(
+          1,
+          Math.ceil(state.lastStartAt + this.options.spacingMs - performance.now()),
+        );
+        state.timer = setTimeout(() => {
+          state.timer = undefined;
+          this.drain(host, state);
+        }, waitMs);
+      }
     }
     // Forget idle hosts, or a fleet would keep one entry per address ever queried. With a
     // spacing the entry must outlive the query (it holds the last start), so it stays:
     // bounded by the number of hosts in the catalog.
-    const idle = state.active === 0 && state.queue.length === 0;
+    const idle = state.active === 0 && (queue === undefined || queue.length === 0);
     if (idle && this.options.spacingMs === 0) this.hosts.delete(host);
   }
 

@@ -2,11 +2,11 @@
  * HTTP GETs for the providers that speak HTTP (FiveM, the Minecraft status API), through
  * axios. Bodies come back as bytes under a hard size cap (axios stops reading past it,
  * decompressed bytes included), names resolve through the shared DNS cache, and every
- * failure is a ProviderError. axios is loaded on the first request, so a worker polling
- * only UDP and TCP games never pays for it.
+ * failure is a ProviderError. axios and Node's HTTP stack are loaded on the first request,
+ * so a worker polling only UDP and TCP games never pays for them (node:http alone is ~10 MB).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import type { AxiosInstance } from 'axios';
 import { ProviderError, toProviderError } from '../provider.error.js';
 import type { DnsCache } from './dns.js';
@@ -31,26 +31,33 @@ export interface HttpResult {
 /** Identifies the poller to the servers and APIs it asks. */
 export const USER_AGENT = 'game-server-status/0.1 (status poller)';
 
+interface AgentPair {
+  http: HttpAgent;
+  https: HttpsAgent;
+}
+
+/** The axios instance and the connection pools, created together on the first request. */
+interface HttpClient {
+  axios: AxiosInstance;
+  keepAlive: AgentPair;
+  oneShot: AgentPair;
+}
+
 /** The providers' HTTP client: capped bodies, the DNS cache, ProviderErrors (see the header). */
 export class HttpTransport {
-  private client: Promise<AxiosInstance> | undefined;
-  private readonly agents = {
-    keepAlive: {
-      http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
-      https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
-    },
-    oneShot: { http: new http.Agent(), https: new https.Agent() },
-  };
+  private client: Promise<HttpClient> | undefined;
+  /** The same client once loaded, for close(), which must not wait. */
+  private loaded: HttpClient | undefined;
 
   constructor(private readonly dns: DnsCache) {}
 
   /** GETs `url`; any status is returned, only transport failures and oversized bodies throw. */
   async get(url: string, opts: HttpGetOptions): Promise<HttpResult> {
-    const client = await this.axios();
-    const agents = opts.keepAlive ? this.agents.keepAlive : this.agents.oneShot;
+    const client = await this.load();
+    const agents = opts.keepAlive ? client.keepAlive : client.oneShot;
     const startedAt = performance.now();
     try {
-      const response = await client.get<ArrayBuffer>(url, {
+      const response = await client.axios.get<ArrayBuffer>(url, {
         signal: opts.signal,
         responseType: 'arraybuffer',
         maxContentLength: opts.maxBytes,
@@ -76,16 +83,26 @@ export class HttpTransport {
 
   /** Closes pooled connections. */
   close(): void {
-    for (const group of Object.values(this.agents)) {
+    const client = this.loaded;
+    if (!client) return;
+    for (const group of [client.keepAlive, client.oneShot]) {
       group.http.destroy();
       group.https.destroy();
     }
   }
 
-  private axios(): Promise<AxiosInstance> {
-    this.client ??= import('axios').then(({ default: axios }) =>
-      // HTTP(S)_PROXY from the environment would route game-server traffic astray.
-      axios.create({ proxy: false, decompress: true }),
+  private load(): Promise<HttpClient> {
+    this.client ??= Promise.all([import('axios'), import('node:http'), import('node:https')]).then(
+      ([{ default: axios }, http, https]) =>
+        (this.loaded = {
+          // HTTP(S)_PROXY from the environment would route game-server traffic astray.
+          axios: axios.create({ proxy: false, decompress: true }),
+          keepAlive: {
+            http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+            https: new https.Agent({ keepAlive: true, maxSockets: 64 }),
+          },
+          oneShot: { http: new http.Agent(), https: new https.Agent() },
+        }),
     );
     return this.client;
   }

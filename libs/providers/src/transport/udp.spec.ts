@@ -3,9 +3,24 @@ import { once } from 'node:events';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type UdpResponder, startUdpResponder } from '../../../../test/support/udp-responder.js';
 import { ProviderError } from '../provider.error.js';
-import { UdpTransport, canonicalAddress } from './udp.js';
+import { type UdpConversation, type UdpEndpoint, UdpTransport, canonicalAddress } from './udp.js';
 
 const echo = () => startUdpResponder(({ datagram, reply }) => reply(datagram));
+
+/** One conversation as the providers hold one: opened, used, closed in a finally. */
+async function converse<T>(
+  transport: UdpTransport,
+  endpoint: UdpEndpoint,
+  signal: AbortSignal,
+  exchange: (conversation: UdpConversation) => Promise<T>,
+): Promise<T> {
+  const conversation = await transport.open(endpoint, signal);
+  try {
+    return await exchange(conversation);
+  } finally {
+    conversation.close();
+  }
+}
 
 describe('UdpTransport', () => {
   const sut = new UdpTransport({ receiveBufferBytes: 8 * 1024 * 1024 });
@@ -18,7 +33,8 @@ describe('UdpTransport', () => {
   it('exchanges datagrams with one endpoint over the shared socket', async () => {
     const responder = await echo();
     responders.push(responder);
-    const reply = await sut.converse(
+    const reply = await converse(
+      sut,
       { address: '127.0.0.1', port: responder.port },
       AbortSignal.timeout(2000),
       async (conversation) => {
@@ -40,7 +56,8 @@ describe('UdpTransport', () => {
       family: 6,
     });
     responders.push(responder);
-    const reply = await sut.converse(
+    const reply = await converse(
+      sut,
       { address: '0:0:0:0:0:0:0:1', port: responder.port },
       AbortSignal.timeout(2000),
       async (conversation) => {
@@ -56,7 +73,8 @@ describe('UdpTransport', () => {
     responders.push(...many);
     const replies = await Promise.all(
       many.map((responder, i) =>
-        sut.converse(
+        converse(
+          sut,
           { address: '127.0.0.1', port: responder.port },
           AbortSignal.timeout(2000),
           async (conversation) => {
@@ -69,12 +87,31 @@ describe('UdpTransport', () => {
     expect(replies).toEqual(many.map((_r, i) => `n${i}`));
   });
 
+  it('keeps apart two hosts answering from the same port', async () => {
+    const first = await startUdpResponder(({ reply }) => reply(Buffer.from('from .2')), {
+      host: '127.0.0.2',
+    });
+    responders.push(first);
+    const second = await startUdpResponder(({ reply }) => reply(Buffer.from('from .3')), {
+      host: '127.0.0.3',
+      port: first.port,
+    });
+    responders.push(second);
+    const ask = (address: string) =>
+      converse(sut, { address, port: first.port }, AbortSignal.timeout(2000), async (c) => {
+        c.send(Buffer.from('?'));
+        return (await c.receive(2000)).toString();
+      });
+    expect(await Promise.all([ask('127.0.0.2'), ask('127.0.0.3')])).toEqual(['from .2', 'from .3']);
+  });
+
   it('never runs two conversations with one ip:port at once', async () => {
     const responder = await echo();
     responders.push(responder);
     const log: string[] = [];
     const talk = (name: string) =>
-      sut.converse(
+      converse(
+        sut,
         { address: '127.0.0.1', port: responder.port },
         AbortSignal.timeout(2000),
         async (conversation) => {
@@ -94,15 +131,62 @@ describe('UdpTransport', () => {
     responders.push(responder);
     const endpoint = { address: '127.0.0.1', port: responder.port };
     let releaseFirst!: () => void;
-    const first = sut.converse(endpoint, AbortSignal.timeout(5000), async () => {
+    const first = converse(sut, endpoint, AbortSignal.timeout(5000), async () => {
       await new Promise<void>((resolve) => (releaseFirst = resolve));
     });
-    const waiting = sut.converse(endpoint, AbortSignal.timeout(30), () => Promise.resolve('late'));
+    const waiting = converse(sut, endpoint, AbortSignal.timeout(30), () => Promise.resolve('late'));
     await expect(waiting).rejects.toMatchObject({ code: 'timeout' });
-    const third = sut.converse(endpoint, AbortSignal.timeout(5000), () => Promise.resolve('third'));
+    const third = converse(sut, endpoint, AbortSignal.timeout(5000), () =>
+      Promise.resolve('third'),
+    );
     releaseFirst();
     await first;
     await expect(third).resolves.toBe('third');
+  });
+
+  it('opens at once, without a promise, an endpoint nobody talks to once bound', async () => {
+    const responder = await echo();
+    responders.push(responder);
+    const endpoint = { address: '127.0.0.1', port: responder.port };
+    (await sut.open(endpoint, AbortSignal.timeout(2000))).close();
+    const conversation = sut.open(endpoint, AbortSignal.timeout(2000));
+    expect(conversation).not.toBeInstanceOf(Promise);
+    (conversation as UdpConversation).close();
+  });
+
+  it('hands the endpoint to the next query only once the conversation closes', async () => {
+    const responder = await echo();
+    responders.push(responder);
+    const endpoint = { address: '127.0.0.1', port: responder.port };
+    const first = await sut.open(endpoint, AbortSignal.timeout(2000));
+    let secondOpened = false;
+    const second = Promise.resolve(sut.open(endpoint, AbortSignal.timeout(2000))).then((c) => {
+      secondOpened = true;
+      return c;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(secondOpened).toBe(false);
+    first.close();
+    first.close(); // a second close changes nothing
+    const next = await second;
+    next.send(Buffer.from('after'));
+    expect((await next.receive(2000)).toString()).toBe('after');
+    next.close();
+    await expect(first.receive()).rejects.toMatchObject({ message: 'conversation ended' });
+  });
+
+  it('fails the receive of an open conversation when its signal aborts', async () => {
+    const responder = await startUdpResponder(() => undefined);
+    responders.push(responder);
+    const caller = new AbortController();
+    const conversation = await sut.open(
+      { address: '127.0.0.1', port: responder.port },
+      caller.signal,
+    );
+    const pending = conversation.receive();
+    caller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'timeout' });
+    conversation.close();
   });
 
   it('ignores datagrams from the right host but the wrong port', async () => {
@@ -114,18 +198,36 @@ describe('UdpTransport', () => {
     });
     responders.push(responder);
     const before = sut.stats.unmatched;
-    const err = await sut
-      .converse(
-        { address: '127.0.0.1', port: responder.port },
-        AbortSignal.timeout(2000),
-        async (conversation) => {
-          conversation.send(Buffer.from('hello'));
-          return conversation.receive(300);
-        },
-      )
-      .catch((e: unknown) => e);
+    const err = await converse(
+      sut,
+      { address: '127.0.0.1', port: responder.port },
+      AbortSignal.timeout(2000),
+      async (conversation) => {
+        conversation.send(Buffer.from('hello'));
+        return conversation.receive(300);
+      },
+    ).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'timeout' });
     expect(sut.stats.unmatched).toBeGreaterThan(before);
+  });
+
+  it('fails the conversation at once when the kernel refuses a send', async () => {
+    const responder = await echo();
+    responders.push(responder);
+    const startedAt = performance.now();
+    // Larger than any UDP datagram can be (EMSGSIZE): refused locally, nothing is sent.
+    const err = await converse(
+      sut,
+      { address: '127.0.0.1', port: responder.port },
+      AbortSignal.timeout(5000),
+      async (conversation) => {
+        conversation.send(Buffer.alloc(70_000));
+        return conversation.receive();
+      },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProviderError);
+    expect((err as ProviderError).message).toMatch(/EMSGSIZE/u);
+    expect(performance.now() - startedAt).toBeLessThan(1000);
   });
 
   it('holds at most a bounded amount of unread datagrams per conversation', async () => {
@@ -139,7 +241,8 @@ describe('UdpTransport', () => {
     });
     try {
       const before = small.stats.overflowed;
-      const kept = await small.converse(
+      const kept = await converse(
+        small,
         { address: '127.0.0.1', port: responder.port },
         AbortSignal.timeout(2000),
         async (conversation) => {
@@ -186,19 +289,15 @@ describe('UdpTransport sockets', () => {
     probe.bind(0, '127.0.0.1');
     await once(probe, 'listening');
     const port = probe.address().port;
-    await sut
-      .converse({ address: '127.0.0.1', port }, AbortSignal.timeout(100), async (c) => {
-        c.send(Buffer.from('x'));
-        return c.receive(50);
-      })
-      .catch(() => undefined);
+    await converse(sut, { address: '127.0.0.1', port }, AbortSignal.timeout(100), async (c) => {
+      c.send(Buffer.from('x'));
+      return c.receive(50);
+    }).catch(() => undefined);
     expect((await sut.receiveBufferSizes()).udp4).toBeGreaterThan(0);
     await sut.close();
     probe.close();
-    await expect(
-      sut.converse({ address: '127.0.0.1', port }, AbortSignal.timeout(100), () =>
-        Promise.resolve(),
-      ),
-    ).rejects.toMatchObject({ code: 'unreachable' });
+    expect(() => sut.open({ address: '127.0.0.1', port }, AbortSignal.timeout(100))).toThrow(
+      expect.objectContaining({ code: 'unreachable' }),
+    );
   });
 });

@@ -5,14 +5,21 @@
  * kernel's default receive buffer drops replies at fleet rates; one socket with a buffer
  * of several MB loses none (DESIGN.md). Replies are matched to queries by source address
  * and port in a map (O(1) per datagram). Two queries to the same ip:port are never in
- * flight together (their replies could cross): the second waits for the first.
+ * flight together (their replies could cross): the second waits for the first to close.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { ProviderError, toProviderError } from '../provider.error.js';
-import { UdpConversation, type UdpEndpoint, type UdpStats } from './udp-conversation.js';
+import {
+  type ConversationOwner,
+  type EndpointKey,
+  type EndpointSlot,
+  UdpConversation,
+  type UdpEndpoint,
+  type UdpStats,
+} from './udp-conversation.js';
 
-export type { UdpEndpoint, UdpStats } from './udp-conversation.js';
+export type { EndpointKey, UdpEndpoint, UdpStats } from './udp-conversation.js';
 export { UdpConversation } from './udp-conversation.js';
 
 export interface UdpTransportOptions {
@@ -23,22 +30,54 @@ export interface UdpTransportOptions {
 }
 
 const DEFAULT_MAX_QUEUED_BYTES = 512 * 1024;
+const DOT = 0x2e;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
 
 // Made once: creating an Error (its stack) on every query costs more than the query.
-const ENDED = new ProviderError('protocol', 'conversation ended');
 const ABORTED = new ProviderError('timeout', 'aborted');
 const WAIT_ABORTED = new ProviderError('timeout', 'aborted while waiting for the endpoint');
 
-/** The same address always gives the same key, whatever its spelling (`::1`, `0::1`). */
-function endpointKey(address: string, port: number): string {
-  return `${canonicalAddress(address)}|${port}`;
+/**
+ * The map key of an endpoint, from its canonical address: for IPv4 a number (address x 65536
+ * + port), for IPv6 the text `address|port`. A number because the key of every datagram's
+ * source is built and looked up: a string would be built, then hashed and interned by the
+ * map, and that showed in the profile.
+ */
+function endpointKey(address: string, port: number): EndpointKey {
+  const v4 = ipv4Value(address);
+  return v4 === undefined ? `${address}|${port}` : v4 * 65_536 + port;
+}
+
+/** The 32-bit value of a dotted-quad IPv4 address (as Node writes them), else undefined. */
+function ipv4Value(address: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < address.length; i++) {
+    const code = address.charCodeAt(i);
+    if (code === DOT && digits > 0 && dots < 3) {
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (code >= DIGIT_0 && code <= DIGIT_9 && digits < 3) {
+      part = part * 10 + (code - DIGIT_0);
+      digits++;
+      if (part > 255) return undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return dots === 3 && digits > 0 ? value * 256 + part : undefined;
 }
 
 /** The key of a datagram's source; never throws (a scoped IPv6 source matches nothing). */
-function sourceKey(rinfo: dgram.RemoteInfo): string {
-  if (rinfo.family === 'IPv4') return `${rinfo.address}|${rinfo.port}`;
+function sourceKey(rinfo: dgram.RemoteInfo): EndpointKey {
+  if (rinfo.family === 'IPv4') return endpointKey(rinfo.address, rinfo.port);
   try {
-    return endpointKey(rinfo.address, rinfo.port);
+    return endpointKey(canonicalAddress(rinfo.address), rinfo.port);
   } catch {
     return `${rinfo.address}|${rinfo.port}`;
   }
@@ -57,70 +96,122 @@ export function canonicalAddress(address: string): string {
 }
 
 /** The process's shared UDP sockets; see the file header. */
-export class UdpTransport {
+export class UdpTransport implements ConversationOwner {
   readonly stats: UdpStats = { delivered: 0, unmatched: 0, overflowed: 0 };
+  readonly maxQueuedBytes: number;
   private readonly sockets = new Map<4 | 6, Promise<dgram.Socket>>();
   /** The same sockets once bound, to skip a promise per query. */
   private readonly bound = new Map<4 | 6, dgram.Socket>();
-  private readonly active = new Map<string, UdpConversation>();
-  /** Endpoints in use, each with the queries waiting for it, first come first served. */
-  private readonly waiting = new Map<string, (() => void)[]>();
-  private closed = false;
+  /**
+   * Endpoints in use, by {@link endpointKey}: one entry from the first query's start to the
+   * last waiting query's end, so a query costs one lookup, one insert and one delete here.
+   */
+  private readonly endpoints = new Map<EndpointKey, EndpointSlot>();
+  private isClosed = false;
 
-  constructor(private readonly options: UdpTransportOptions) {}
+  constructor(private readonly options: UdpTransportOptions) {
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+  }
 
   /**
-   * Runs `exchange` as the only conversation with `endpoint`: it starts once any earlier
-   * one with the same ip:port has ended, and datagrams from that ip:port go to it alone.
-   * Datagrams from any other source, including another port of the same host, never reach it.
+   * Opens the only conversation with `endpoint`: at once (no promise) when nobody talks to
+   * that ip:port and the socket is bound, else once the earlier conversation has closed.
+   * Datagrams from that ip:port then go to it alone; datagrams from any other source,
+   * including another port of the same host, never reach it. Aborting `signal` fails it
+   * (or the wait for it, with `timeout`).
+   *
+   * Close it in a `finally` ({@link UdpConversation.close}): a conversation is a lock on the
+   * ip:port, and a method rather than a callback so that a query costs no promise here.
+   * @throws ProviderError `unreachable` once the transport is closed.
    */
-  async converse<T>(
-    endpoint: UdpEndpoint,
-    signal: AbortSignal,
-    exchange: (conversation: UdpConversation) => Promise<T>,
-  ): Promise<T> {
-    if (this.closed) throw new ProviderError('unreachable', 'UDP transport closed');
+  open(endpoint: UdpEndpoint, signal: AbortSignal): UdpConversation | Promise<UdpConversation> {
+    if (this.isClosed) throw new ProviderError('unreachable', 'UDP transport closed');
     // Addresses come resolved; only IPv6 has several spellings of one address.
     const address = endpoint.address.includes(':')
       ? canonicalAddress(endpoint.address)
       : endpoint.address;
-    const family = address.includes(':') ? 6 : 4;
-    const key = `${address}|${endpoint.port}`;
-    const waiting = this.waiting.get(key);
-    if (waiting) await this.waitTurn(waiting, signal);
-    else this.waiting.set(key, []);
-    try {
-      // The turn may come just after the query gave up: never start a conversation then,
-      // it would wait for a reply nobody ends.
-      if (signal.aborted) throw ABORTED;
-      const conversation = new UdpConversation(
-        { address, port: endpoint.port },
-        this.bound.get(family) ?? (await this.socket(family)),
-        this.options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
-        this.stats,
-      );
-      this.active.set(key, conversation);
-      const onAbort = () => conversation.fail(ABORTED);
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (signal.aborted) onAbort(); // aborted while the socket was being bound
-      try {
-        return await exchange(conversation);
-      } finally {
-        signal.removeEventListener('abort', onAbort);
-        conversation.fail(ENDED);
-        this.active.delete(key);
-      }
-    } finally {
-      // Hand the endpoint to the next query waiting for it, or free it.
-      const next = this.waiting.get(key)?.shift();
-      if (next) next();
-      else this.waiting.delete(key);
+    const key = endpointKey(address, endpoint.port);
+    const busy = this.endpoints.get(key);
+    if (busy) {
+      const start = () => this.start(busy, address, endpoint.port, signal);
+      return this.waitTurn(busy, signal).then(start);
     }
+    const slot: EndpointSlot = { key, conversation: undefined, queue: undefined };
+    this.endpoints.set(key, slot);
+    return this.start(slot, address, endpoint.port, signal);
   }
 
-  /** Waits in `queue` for the endpoint; rejects with `timeout` (leaving the queue) on abort. */
-  private waitTurn(queue: (() => void)[], signal: AbortSignal): Promise<void> {
+  /** @internal called once by {@link UdpConversation.close}. */
+  closed(conversation: UdpConversation): void {
+    conversation.signal.removeEventListener('abort', conversation);
+    conversation.slot.conversation = undefined;
+    this.handOver(conversation.slot);
+  }
+
+  /**
+   * Node reports a failed send (no route, ...) to its callback with the ip:port it was sent
+   * to: the conversation with that endpoint fails at once instead of waiting out its timeout.
+   * One function for every send, rather than a closure per datagram.
+   */
+  readonly onSent = (err: Error | null): void => {
+    if (!err) return;
+    const { address, port } = err as { address?: unknown; port?: unknown };
+    if (typeof address !== 'string' || typeof port !== 'number') return;
+    this.endpoints
+      .get(endpointKey(address, port))
+      ?.conversation?.fail(toProviderError(err, 'connect'));
+  };
+
+  /** Starts the conversation of a query whose turn it is, once the socket is bound. */
+  private start(
+    slot: EndpointSlot,
+    address: string,
+    port: number,
+    signal: AbortSignal,
+  ): UdpConversation | Promise<UdpConversation> {
+    const family = address.includes(':') ? 6 : 4;
+    const socket = this.bound.get(family);
+    if (socket) return this.begin(slot, { address, port }, signal, socket);
+    return this.socket(family).then(
+      (bound) => this.begin(slot, { address, port }, signal, bound),
+      (err: unknown) => {
+        this.handOver(slot);
+        throw err;
+      },
+    );
+  }
+
+  private begin(
+    slot: EndpointSlot,
+    endpoint: UdpEndpoint,
+    signal: AbortSignal,
+    socket: dgram.Socket,
+  ): UdpConversation {
+    // The turn may come just after the query gave up: never start a conversation then,
+    // it would wait for a reply nobody ends.
+    if (signal.aborted) {
+      this.handOver(slot);
+      throw ABORTED;
+    }
+    const conversation = new UdpConversation(endpoint, slot, signal, socket, this);
+    slot.conversation = conversation;
+    // The conversation is its own abort listener (handleEvent): no closure per query, and
+    // no `once` option to check, as close() removes it.
+    signal.addEventListener('abort', conversation);
+    return conversation;
+  }
+
+  /** Gives the endpoint to the next query waiting for it, or frees it. */
+  private handOver(slot: EndpointSlot): void {
+    const next = slot.queue?.shift();
+    if (next) next();
+    else this.endpoints.delete(slot.key);
+  }
+
+  /** Waits in line for the endpoint; rejects with `timeout` (leaving the line) on abort. */
+  private waitTurn(slot: EndpointSlot, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.reject(WAIT_ABORTED);
+    const queue = (slot.queue ??= []);
     return new Promise<void>((resolve, reject) => {
       const onAbort = () => {
         const at = queue.indexOf(turn);
@@ -151,10 +242,9 @@ export class UdpTransport {
 
   /** Closes the sockets; conversations still running fail. */
   async close(): Promise<void> {
-    this.closed = true;
-    for (const conversation of this.active.values()) {
-      conversation.fail(new ProviderError('unreachable', 'UDP transport closed'));
-    }
+    this.isClosed = true;
+    const closing = new ProviderError('unreachable', 'UDP transport closed');
+    for (const slot of this.endpoints.values()) slot.conversation?.fail(closing);
     const sockets = [...this.sockets.values()];
     this.sockets.clear();
     this.bound.clear();
@@ -169,7 +259,7 @@ export class UdpTransport {
   private socket(family: 4 | 6): Promise<dgram.Socket> {
     let socket = this.sockets.get(family);
     if (!socket) {
-      socket = this.open(family);
+      socket = this.bindSocket(family);
       this.sockets.set(family, socket);
       // A family this host cannot use (no IPv6) fails each query, not the process.
       socket.catch(() => this.sockets.delete(family));
@@ -177,14 +267,14 @@ export class UdpTransport {
     return socket;
   }
 
-  private async open(family: 4 | 6): Promise<dgram.Socket> {
+  private async bindSocket(family: 4 | 6): Promise<dgram.Socket> {
     const socket = dgram.createSocket({
       type: family === 4 ? 'udp4' : 'udp6',
       ipv6Only: family === 6,
       recvBufferSize: this.options.receiveBufferBytes,
     });
     socket.on('message', (datagram, rinfo) => {
-      const conversation = this.active.get(sourceKey(rinfo));
+      const conversation = this.endpoints.get(sourceKey(rinfo))?.conversation;
       if (conversation) conversation.deliver(datagram);
       else this.stats.unmatched++;
     });

@@ -6,26 +6,42 @@
  * A reply that fits one datagram starts with the i32 -1 (FF FF FF FF). A longer one is cut
  * into datagrams starting with -2 (FF FF FF FE) and an i32 id shared by its parts, then:
  * - Source: u8 total, u8 number (from 0), u16 max packet size (absent on a few 2006-era
- *   engines), and if the id's top bit is set the whole reply was bzip2-compressed (the
- *   first part then carries the decompressed size and a CRC32).
+ *   engines). If the id's top bit is set the whole reply was bzip2-compressed before it was
+ *   cut: the first part (number 0) then carries the decompressed size (u32) and the CRC32
+ *   of the decompressed bytes (u32) before its payload.
  * - GoldSrc: one byte, the number in the high nibble and the total in the low one.
  * Joined in order, the parts form a reply that itself starts with FF FF FF FF.
  */
 import { ByteReader } from '../byte-reader.js';
 import { ProviderError } from '../provider.error.js';
+import { type Decompressed, decompressBzip2 } from './bzip2.js';
 
 /** Which split header a server uses; known from its A2S_INFO reply. */
 export type SplitFormat = 'source' | 'source-no-size' | 'goldsrc';
 
 export type A2sPacket =
   | { kind: 'single'; message: Buffer }
-  | { kind: 'split'; id: number; total: number; number: number; payload: Buffer };
+  | {
+      kind: 'split';
+      id: number;
+      total: number;
+      number: number;
+      payload: Buffer;
+      /**
+       * Part 0 of a bzip2-compressed reply only: what the whole decompresses to. (The other
+       * parts share its id, top bit included, so they join the same reply.)
+       */
+      decompressed?: Decompressed;
+    };
 
 const SINGLE = -1;
 const SPLIT = -2;
 const COMPRESSED_BIT = 0x80000000;
 
-/** Split replies above this many bytes in total are refused (Rust's run to tens of KB). */
+/**
+ * Split replies above this many bytes in total are refused (Rust's run to tens of KB), and
+ * so are compressed ones that say they decompress to more.
+ */
 export const MAX_REASSEMBLED_BYTES = 512 * 1024;
 /** Split replies assembled at once per conversation at most. */
 const MAX_OPEN_REPLIES = 4;
@@ -44,6 +60,7 @@ export function parseA2sPacket(datagram: Buffer, format: SplitFormat): A2sPacket
   const id = reader.u32le('split id');
   let total: number;
   let number: number;
+  let decompressed: Decompressed | undefined;
   if (format === 'goldsrc') {
     const packed = reader.u8('packet number');
     number = packed >> 4;
@@ -52,21 +69,23 @@ export function parseA2sPacket(datagram: Buffer, format: SplitFormat): A2sPacket
     total = reader.u8('packet total');
     number = reader.u8('packet number');
     if (format === 'source') reader.u16le('packet size');
-    if ((id & COMPRESSED_BIT) !== 0) {
-      throw malformed(
-        'reply is bzip2-compressed (an old Source engine); decompressing it needs a bzip2 ' +
-          'library this poller does not ship',
-      );
+    if ((id & COMPRESSED_BIT) !== 0 && number === 0) {
+      decompressed = { size: reader.u32le('decompressed size'), crc32: reader.u32le('CRC32') };
     }
   }
   if (total < 1 || number >= total) throw malformed(`split part ${number} of ${total}`);
-  return { kind: 'split', id, total, number, payload: reader.rest() };
+  const payload = reader.rest();
+  return decompressed
+    ? { kind: 'split', id, total, number, payload, decompressed }
+    : { kind: 'split', id, total, number, payload };
 }
 
 interface OpenReply {
   total: number;
   parts: (Buffer | undefined)[];
   received: number;
+  /** From part 0 of a compressed reply. */
+  decompressed: Decompressed | undefined;
 }
 
 /**
@@ -86,6 +105,7 @@ export class SplitAssembler {
         total: packet.total,
         parts: new Array<Buffer | undefined>(packet.total),
         received: 0,
+        decompressed: undefined,
       };
       this.open.set(packet.id, reply);
     }
@@ -99,10 +119,15 @@ export class SplitAssembler {
     }
     reply.parts[packet.number] = Buffer.from(packet.payload);
     reply.received++;
+    if (packet.decompressed) reply.decompressed = packet.decompressed;
     if (reply.received < reply.total) return undefined;
     this.open.delete(packet.id);
-    const whole = Buffer.concat(reply.parts as Buffer[]);
-    this.heldBytes -= whole.length;
+    const joined = Buffer.concat(reply.parts as Buffer[]);
+    this.heldBytes -= joined.length;
+    // Part 0 is in (all parts are), so a compressed reply has its size and CRC32 by now.
+    const whole = reply.decompressed
+      ? decompressBzip2(joined, reply.decompressed, MAX_REASSEMBLED_BYTES)
+      : joined;
     const reader = new ByteReader(whole, 'A2S split reply');
     if (reader.i32le('header') !== SINGLE) throw malformed('joined split reply lacks its header');
     return reader.rest();

@@ -5,6 +5,14 @@ import {
   encodeGoldSrcInfo,
   splitReply,
 } from '../../../../test/support/a2s-responder.js';
+import {
+  BZIP2_PLAYERS,
+  MILLION_ZEROS_BZIP2,
+  PLAYERS_BZIP2,
+  PLAYERS_CRC32,
+  PLAYERS_PLAIN,
+  compressedSplitReply,
+} from '../../../../test/support/a2s-bzip2.js';
 import { ProviderError } from '../provider.error.js';
 import { MAX_REASSEMBLED_BYTES, SplitAssembler, parseA2sPacket } from './a2s-packet.parser.js';
 import * as sut from './a2s.parser.js';
@@ -69,11 +77,21 @@ describe('parseA2sPacket', () => {
     });
   });
 
-  it('refuses a bzip2-compressed reply with a message that says why', () => {
-    const err = protocolError(() =>
-      parseA2sPacket(hex('feffffff 01000080 02 00 e004 00100000 11223344 425a68'), 'source'),
+  it('reads the decompressed size and CRC32 from part 0 of a compressed reply only', () => {
+    expect(
+      parseA2sPacket(hex('feffffff 01000080 02 00 e004 32000000 a37212b4 425a68'), 'source'),
+    ).toEqual({
+      kind: 'split',
+      id: 0x80000001,
+      total: 2,
+      number: 0,
+      payload: hex('425a68'),
+      decompressed: { size: 50, crc32: 0xb41272a3 },
+    });
+    expect(parseA2sPacket(hex('feffffff 01000080 02 01 e004 3931'), 'source')).not.toHaveProperty(
+      'decompressed',
     );
-    expect(err.message).toMatch(/bzip2-compressed/);
+    protocolError(() => parseA2sPacket(hex('feffffff 01000080 02 00 e004 32000000'), 'source'));
   });
 
   it('rejects unknown headers, impossible part numbers and short headers', () => {
@@ -141,6 +159,73 @@ describe('SplitAssembler', () => {
     protocolError(() =>
       assembler.add({ kind: 'split', id: 1, total: 2, number: 1, payload: hex('0304') }),
     );
+  });
+});
+
+describe('SplitAssembler, bzip2-compressed replies', () => {
+  /** Feeds the datagrams in the given order; returns what the last one completed. */
+  function assemble(datagrams: Buffer[]): Buffer | undefined {
+    const assembler = new SplitAssembler();
+    let whole: Buffer | undefined;
+    for (const datagram of datagrams) {
+      const packet = parseA2sPacket(datagram, 'source');
+      if (packet.kind === 'split') whole = assembler.add(packet);
+    }
+    return whole;
+  }
+
+  const honest = { id: 5, size: PLAYERS_PLAIN.length, crc32: PLAYERS_CRC32, partBytes: 30 };
+
+  it('decompresses the joined parts into the reply the fixture was made from', () => {
+    expect(encodeA2sPlayers(BZIP2_PLAYERS)).toEqual(PLAYERS_PLAIN);
+    const datagrams = compressedSplitReply(PLAYERS_BZIP2, honest);
+    expect(datagrams).toHaveLength(3);
+    const whole = assemble(datagrams.reverse());
+    expect(whole).toEqual(message(PLAYERS_PLAIN));
+    expect(sut.parsePlayers(whole ?? Buffer.alloc(0), 730).map((p) => p.name)).toEqual([
+      'alpha',
+      'beta',
+      'gamma',
+    ]);
+  });
+
+  it('refuses a reply whose CRC32 does not match what it decompresses to', () => {
+    const err = protocolError(() =>
+      assemble(
+        compressedSplitReply(PLAYERS_BZIP2, { ...honest, crc32: (PLAYERS_CRC32 ^ 1) >>> 0 }),
+      ),
+    );
+    expect(err.message).toMatch(/CRC32/u);
+  });
+
+  it('refuses a reply that decompresses to another size than it declares', () => {
+    const shorter = { ...honest, size: PLAYERS_PLAIN.length - 1 };
+    expect(
+      protocolError(() => assemble(compressedSplitReply(PLAYERS_BZIP2, shorter))).message,
+    ).toMatch(/past the 49 bytes/u);
+    const longer = { ...honest, size: PLAYERS_PLAIN.length + 1 };
+    expect(
+      protocolError(() => assemble(compressedSplitReply(PLAYERS_BZIP2, longer))).message,
+    ).toMatch(/to 50 bytes, not the 51/u);
+  });
+
+  it('stops a decompression bomb at the size it declares, and refuses sizes above the cap', () => {
+    const bomb = { id: 6, size: 1000, crc32: 0, partBytes: 20 };
+    expect(
+      protocolError(() => assemble(compressedSplitReply(MILLION_ZEROS_BZIP2, bomb))).message,
+    ).toMatch(/past the 1000 bytes/u);
+    const huge = { ...bomb, size: MAX_REASSEMBLED_BYTES + 1 };
+    expect(
+      protocolError(() => assemble(compressedSplitReply(MILLION_ZEROS_BZIP2, huge))).message,
+    ).toMatch(/more than the 524288 allowed/u);
+  });
+
+  it('refuses compressed data that is not bzip2', () => {
+    const garbage = Buffer.from('not bzip2 at all, just text', 'latin1');
+    const err = protocolError(() =>
+      assemble(compressedSplitReply(garbage, { ...honest, partBytes: 10 })),
+    );
+    expect(err.message).toMatch(/not valid bzip2/u);
   });
 });
 

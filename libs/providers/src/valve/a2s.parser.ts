@@ -16,10 +16,16 @@ export const S2A_PLAYER = 0x44;
 
 const A2S_INFO = 0x54;
 const A2S_PLAYER = 0x55;
-const INFO_PAYLOAD = Buffer.from('Source Engine Query\0', 'latin1');
 const HEADER = Buffer.from([0xff, 0xff, 0xff, 0xff]);
 /** The challenge that asks the server for a real one. */
 export const NO_CHALLENGE = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+// The fixed start of each request, laid out once: a query sends up to four requests.
+const INFO_REQUEST = Buffer.concat([
+  HEADER,
+  Buffer.from([A2S_INFO]),
+  Buffer.from('Source Engine Query\0', 'latin1'),
+]);
+const PLAYER_REQUEST = Buffer.concat([HEADER, Buffer.from([A2S_PLAYER])]);
 
 /** Steam app ids with quirks. */
 export const APP_ID = { theShip: 2400, csgo: 730, rust: 252490 } as const;
@@ -62,19 +68,17 @@ export interface A2sPlayer {
   durationS: number;
 }
 
-/** A2S_INFO, with the challenge appended when the server asked for one. */
+/**
+ * A2S_INFO, with the challenge appended when the server asked for one. The same buffer may
+ * be returned each time: never write into it.
+ */
 export function encodeInfoRequest(challenge?: Buffer): Buffer {
-  return Buffer.concat([
-    HEADER,
-    Buffer.from([A2S_INFO]),
-    INFO_PAYLOAD,
-    challenge ?? Buffer.alloc(0),
-  ]);
+  return challenge ? Buffer.concat([INFO_REQUEST, challenge]) : INFO_REQUEST;
 }
 
 /** A2S_PLAYER with a challenge ({@link NO_CHALLENGE} to be sent one). */
 export function encodePlayerRequest(challenge: Buffer): Buffer {
-  return Buffer.concat([HEADER, Buffer.from([A2S_PLAYER]), challenge]);
+  return Buffer.concat([PLAYER_REQUEST, challenge]);
 }
 
 /** The type byte of a message (the reply after its FF FF FF FF), or undefined if empty. */

@@ -1,7 +1,15 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
+  PLAYERS_BZIP2,
+  PLAYERS_CRC32,
+  PLAYERS_PLAIN,
+  compressedSplitReply,
+} from '../../../../test/support/a2s-bzip2.js';
+import {
   type A2sResponder,
   type A2sServerOptions,
+  encodeA2sInfo,
+  encodeChallenge,
   startA2sResponder,
 } from '../../../../test/support/a2s-responder.js';
 import { startUdpResponder } from '../../../../test/support/udp-responder.js';
@@ -156,13 +164,48 @@ describe('ValveProvider against an A2S responder', () => {
     expect(performance.now() - startedAt).toBeLessThan(2500);
   });
 
-  it('reports a compressed split reply as protocol, saying why', async () => {
-    const players = Array.from({ length: 100 }, (_v, i) => ({ name: `p${i}` }));
-    const err = await failure(
-      queryWith({ ...BASE, players, maxPayload: 200, compressedFlag: true }),
-    );
-    expect(err.code).toBe('protocol');
-    expect(err.message).toMatch(/bzip2/);
+  /** A server answering A2S_INFO from BASE and A2S_PLAYER with a compressed split reply. */
+  function compressedServer(crc32: number) {
+    const info = encodeA2sInfo(BASE.info);
+    const datagrams = compressedSplitReply(PLAYERS_BZIP2, {
+      id: 3,
+      size: PLAYERS_PLAIN.length,
+      crc32,
+      partBytes: 40,
+    });
+    return startUdpResponder(({ datagram, reply }) => {
+      if (datagram[4] === 0x54) reply(info);
+      else if (datagram.readInt32LE(5) === -1)
+        reply(encodeChallenge(Buffer.from('c0ffee01', 'hex')));
+      else for (const part of datagrams) reply(part);
+    });
+  }
+
+  it('reads a player list sent as a bzip2-compressed split reply', async () => {
+    const server = await compressedServer(PLAYERS_CRC32);
+    try {
+      const status = await sut.query(
+        { host: '127.0.0.1', port: server.port },
+        { timeoutMs: 3000 },
+        cs2,
+      );
+      expect(status.playerNames).toEqual(['alpha', 'beta', 'gamma']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('fails with protocol when a compressed player list fails its CRC32', async () => {
+    const server = await compressedServer((PLAYERS_CRC32 ^ 0xff) >>> 0);
+    try {
+      const err = await failure(
+        sut.query({ host: '127.0.0.1', port: server.port }, { timeoutMs: 3000 }, cs2),
+      );
+      expect(err.code).toBe('protocol');
+      expect(err.message).toMatch(/CRC32/u);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('serves many parallel queries to one server, one at a time on the wire', async () => {

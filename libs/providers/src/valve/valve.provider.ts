@@ -22,7 +22,7 @@ import {
 import { gamesOfProvider, queryPortHint } from '../games.js';
 import { ProviderError } from '../provider.error.js';
 import { cleanText, textOrNull } from '../text.js';
-import type { UdpConversation } from '../transport/udp.js';
+import type { EndpointKey, UdpConversation } from '../transport/udp.js';
 import { type SplitFormat, SplitAssembler, parseA2sPacket } from './a2s-packet.parser.js';
 import {
   APP_ID,
@@ -56,7 +56,6 @@ interface Replies {
 
 /** Challenges kept at most (one per server polled; older ones are dropped first). */
 const MAX_KNOWN_CHALLENGES = 100_000;
-const INFO_REQUEST = encodeInfoRequest();
 const PLAYER_CHALLENGE_REQUEST = encodePlayerRequest(NO_CHALLENGE);
 
 /** A2S for every GameDig game of protocol `valve` (query port default per game). */
@@ -69,29 +68,37 @@ export class ValveProvider extends GameProvider {
    * a while, so the next poll sends it right away: one round trip instead of two. A stale
    * one costs nothing extra: the server answers with a new challenge, as without it.
    */
-  private readonly challenges = new Map<string, Buffer>();
+  private readonly challenges = new Map<EndpointKey, Buffer>();
 
   protected async attempt(
     target: ResolvedTarget,
     signal: AbortSignal,
     context: AttemptContext,
   ): Promise<ServerStatus> {
-    const key = `${target.address}|${target.port}`;
-    const replies = await this.services.udp.converse(target, signal, async (conversation) => {
-      // Read inside the conversation: an earlier query to this server may just have learnt it.
+    const conversation = await this.services.udp.open(target, signal);
+    try {
+      // Read once the conversation is ours: an earlier query to this server may just have learnt it.
+      const key = conversation.serverKey;
       const known = this.challenges.get(key);
-      this.challenges.delete(key);
-      const result = await exchange(conversation, signal, context.deadline, known);
-      if (result.challenge) {
-        this.challenges.set(key, result.challenge);
-        if (this.challenges.size > MAX_KNOWN_CHALLENGES) {
-          const oldest = this.challenges.keys().next();
-          if (!oldest.done) this.challenges.delete(oldest.value);
-        }
+      const replies = await exchange(conversation, signal, context.deadline, known);
+      // The map is only written when the challenge changed: a poll that reused it costs one read.
+      if (replies.challenge && replies.challenge !== known) {
+        this.rememberChallenge(key, replies.challenge);
       }
-      return result;
-    });
-    return toStatus(replies, context.game);
+      return toStatus(replies, context.game);
+    } finally {
+      conversation.close();
+    }
+  }
+
+  private rememberChallenge(key: EndpointKey, challenge: Buffer): void {
+    // Deleted first so that a renewed entry moves to the end, away from the eviction.
+    this.challenges.delete(key);
+    this.challenges.set(key, challenge);
+    if (this.challenges.size > MAX_KNOWN_CHALLENGES) {
+      const oldest = this.challenges.keys().next();
+      if (!oldest.done) this.challenges.delete(oldest.value);
+    }
   }
 
   protected override timeoutHint(target: ResolvedTarget, context: AttemptContext): string {
@@ -121,7 +128,7 @@ async function exchange(
   let playersMessage: Buffer | undefined;
   /** Once the info is in, when to stop waiting for the optional player list. */
   let playersUntil: number | undefined;
-  conversation.send(known ? encodeInfoRequest(known) : INFO_REQUEST);
+  conversation.send(encodeInfoRequest(known));
   conversation.send(known ? encodePlayerRequest(known) : PLAYER_CHALLENGE_REQUEST);
   while (!got || !playersMessage) {
     let datagram: Buffer;
@@ -156,7 +163,8 @@ async function exchange(
       if (budgetMs < 1) break;
       playersUntil = performance.now() + budgetMs;
     } else if (type === S2A_PLAYER) {
-      playersMessage ??= Buffer.from(message);
+      // A view of a datagram (or of a joined split reply) that nothing else holds or reuses.
+      playersMessage ??= message;
     } else {
       throw new ProviderError(
         'protocol',
