@@ -114,9 +114,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const { registry, services } = createProviderRegistry(options);
   try {
     const games = registry.games();
+    // GameDig's former ids too: the registry resolves them to the current one.
     const parsed = parseQueryArgs(
       argv,
-      games.map((game) => game.id),
+      games.flatMap((game) => [game.id, ...game.aliases]),
     );
     switch (parsed.kind) {
       case 'help':

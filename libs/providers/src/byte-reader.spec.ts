@@ -34,6 +34,15 @@ describe('ByteReader', () => {
     expect(() => sut.matches(hex('7f00'), 'f')).toThrow(/f runs past the end/u);
   });
 
+  it('decodes ASCII, UTF-8 and Latin-1 strings of one reply each as written', () => {
+    const sut = new ByteReader(hex('6f6b00 68c3a96c6c6f00 e900 c3a900 7a00'), 'test');
+    expect(sut.cstring('ascii')).toBe('ok');
+    expect(sut.cstring('utf8')).toBe('héllo');
+    expect(sut.cstring('latin1', 'latin1')).toBe('é');
+    expect(sut.cstring('utf8 again')).toBe('é');
+    expect(sut.cstring('ascii again')).toBe('z');
+  });
+
   it('names the reply and the field when bytes run out', () => {
     const sut = new ByteReader(hex('0102'), 'A2S_INFO');
     expect(() => sut.u32le('challenge')).toThrow(

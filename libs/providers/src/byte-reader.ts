@@ -10,6 +10,8 @@ import { ProviderError } from './provider.error.js';
  */
 export class ByteReader {
   private offset = 0;
+  /** The whole reply as Latin-1 text, decoded on the first string read. */
+  private decoded: string | undefined;
 
   /** @param what names the reply in error messages, e.g. `A2S_INFO`. */
   constructor(
@@ -86,15 +88,30 @@ export class ByteReader {
   }
 
   /** A zero-terminated string; the terminator must be inside the reply. */
-  cstring(field: string, encoding: BufferEncoding = 'utf8'): string {
+  cstring(field: string, encoding: 'utf8' | 'latin1' = 'utf8'): string {
     // A loop finds the end of a short string faster than a call into Buffer.indexOf.
     const buf = this.buf;
-    let end = this.offset;
-    while (end < buf.length && buf[end] !== 0) end++;
+    const start = this.offset;
+    let end = start;
+    let ascii = true;
+    for (; end < buf.length; end++) {
+      const byte = buf[end] as number;
+      if (byte === 0) break;
+      if (byte >= 0x80) ascii = false;
+    }
     if (end === buf.length) throw this.malformed(`${field} is not terminated`);
-    const text = end === this.offset ? '' : buf.toString(encoding, this.offset, end);
     this.offset = end + 1;
-    return text;
+    if (end === start) return '';
+    // ASCII reads the same in UTF-8 and Latin-1, so such strings are cut from one Latin-1
+    // decoding of the whole reply: one call into Buffer's C++ per reply, not one per string
+    // (a player list holds dozens of names).
+    if (ascii || encoding === 'latin1') return this.latin1().slice(start, end);
+    return buf.toString(encoding, start, end);
+  }
+
+  private latin1(): string {
+    this.decoded ??= this.buf.toString('latin1');
+    return this.decoded;
   }
 
   /** Whether the next bytes are `expected`; reads them either way. */

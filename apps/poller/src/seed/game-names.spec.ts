@@ -20,6 +20,8 @@ describe('GameNames', () => {
     ['Bedrock', 'mbe'],
     ['CS2', 'counterstrike2'],
     ['GMod', 'garrysmod'],
+    // GameDig's former ids, as older sheets have them.
+    ['arkse', 'ase'],
   ])('reads %j as %s', (text, id) => {
     expect(sut.resolve(text)).toEqual({ id });
   });

@@ -45,6 +45,10 @@ export class GameNames {
   constructor(games: readonly GameEntry[]) {
     for (const game of games) {
       this.spellings.set(normalise(game.id), game.id);
+      // A sheet kept since GameDig's old ids (`csgo`, `arkse`) names the same game.
+      for (const alias of game.aliases) {
+        if (!this.spellings.has(normalise(alias))) this.spellings.set(normalise(alias), game.id);
+      }
       const name = normalise(game.name);
       if (name !== '' && !this.spellings.has(name)) this.spellings.set(name, game.id);
     }
