@@ -3,8 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Three projects: fast unit specs beside the code; end-to-end specs under test/ that talk
 // to the machine's real Redis, the Odoo stand-in and real game servers; and the fault suite,
 // which starts the apps as real processes, breaks things under them and accounts for every
-// report. The fault suite runs after the others (groupOrder): its short intervals must not
-// compete with them for the machine's two cores.
+// report. The fault suite runs in a group of its own (groupOrder), never alongside the
+// others: its short intervals must not compete with them for the machine's two cores.
 // The "source" condition makes the package.json "imports" aliases (#common, ...)
 // resolve to TypeScript sources instead of the compiled dist/.
 export default defineConfig({
