@@ -430,6 +430,35 @@ describe('OdooClient chunking', () => {
     expect(odoo.records('game.server')).toEqual([]);
   });
 
+  it('reads every matching record in pages of chunkSize by id, context and domain kept', async () => {
+    const ids = await sut.create(
+      'game.server',
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map((name, i) => ({
+        name,
+        game: i === 1 ? 'rust' : 'minecraft',
+        host: 'h',
+        port: 1,
+        active: i !== 5,
+      })),
+    );
+    odoo.clearCalls();
+
+    const rows = await sut.searchReadAll<{ id: number; name: string }>(
+      'game.server',
+      [['game', '=', 'minecraft']],
+      { fields: ['name'], context: { active_test: false } },
+    );
+
+    expect(rows.map((r) => r.name)).toEqual(['a', 'c', 'd', 'e', 'f', 'g']);
+    // Pages of 3, 3, then an empty one to learn that the last full page was the end.
+    expect(odoo.calls.map((c) => `${c.method}:${c.recordCount}`)).toEqual([
+      'search_read:3',
+      'search_read:3',
+      'search_read:0',
+    ]);
+    await sut.unlink('game.server', ids);
+  });
+
   it('makes no call for an empty list', async () => {
     odoo.clearCalls();
 

@@ -38,9 +38,9 @@ export interface OdooClientOptions {
    */
   readRetries?: number;
   /**
-   * Most records or ids per call for `create`, `write`, `unlink` and `read` (default 500): a
-   * longer list goes in several calls, one after the other, so no transaction grows without
-   * bound (and none outlives a worker's time limit).
+   * Most records or ids per call for `create`, `write`, `unlink`, `read` and the pages of
+   * `searchReadAll` (default 500): a longer list goes in several calls, one after the other,
+   * so no transaction grows without bound (and none outlives a worker's time limit).
    */
   chunkSize?: number;
 }
@@ -176,6 +176,32 @@ export class OdooClient {
       { domain, fields, limit, offset, order, context },
       options,
     );
+  }
+
+  /**
+   * Every record matching `domain`, in pages of `chunkSize` read one after the other, by id
+   * (each page asks for ids above the last one seen, so a record created or deleted meanwhile
+   * shifts no page). One call for a whole fleet would hold one of Odoo's workers, and every
+   * call queued behind it, for as long as it takes to read and send all of it.
+   */
+  async searchReadAll<T extends { id: number }>(
+    model: string,
+    domain: OdooDomain,
+    options: Omit<OdooSearchReadOptions, 'limit' | 'offset' | 'order'> = {},
+  ): Promise<T[]> {
+    const limit = Math.max(1, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const rows: T[] = [];
+    for (let after = 0; ;) {
+      const page = await this.searchRead<T>(model, [...domain, ['id', '>', after]], {
+        ...options,
+        limit,
+        order: 'id',
+      });
+      rows.push(...page);
+      const last = page.at(-1);
+      if (page.length < limit || last === undefined) return rows;
+      after = last.id;
+    }
   }
 
   /** Ids of the records matching `domain`. */

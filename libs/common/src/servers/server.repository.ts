@@ -115,9 +115,8 @@ export class ServerRepository {
    * `includeArchived`, the archived ones too (the whole catalog, as `seed` compares and copies it).
    */
   async listCatalog({ includeArchived = false } = {}): Promise<CatalogServer[]> {
-    const rows = await this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [], {
+    const rows = await this.odoo.searchReadAll<OdooServer>(ODOO_SERVER_MODEL, [], {
       fields: CATALOG_FIELDS,
-      order: 'id',
       ...(includeArchived && { context: { active_test: false } }),
     });
     return rows.map(toCatalog);
@@ -132,9 +131,8 @@ export class ServerRepository {
   async catalogChanges(since: Date): Promise<CatalogChanges> {
     const from = toOdooDatetime(since);
     const [rows, deletions] = await Promise.all([
-      this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, [['catalog_write_date', '>=', from]], {
+      this.odoo.searchReadAll<OdooServer>(ODOO_SERVER_MODEL, [['catalog_write_date', '>=', from]], {
         fields: CATALOG_FIELDS,
-        order: 'id',
         context: { active_test: false },
       }),
       this.odoo.searchRead<{ server_ref: unknown }>(DELETION_MODEL, [['deleted_at', '>=', from]], {
