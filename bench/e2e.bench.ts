@@ -182,6 +182,14 @@ async function redisUsedMb(redis: Redis): Promise<number> {
   return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0) / 1024 / 1024;
 }
 
+/** CPU seconds Redis has used so far (main thread and the rest, user and system). */
+async function redisCpuS(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) =>
+    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return field('used_cpu_user') + field('used_cpu_sys');
+}
+
 /** Calls so far per Redis command (INFO commandstats). */
 async function redisCommands(redis: Redis): Promise<Map<string, number>> {
   const info = await redis.info('commandstats');
@@ -249,6 +257,8 @@ async function sample(roles: readonly Role[], redis: Redis): Promise<Sample> {
     cpuS.set(label, usage.cpuS);
     rssMb.set(label, usage.rssMb);
   }
+  // Not a process of ours, and shared with whatever else uses the machine's Redis.
+  cpuS.set('redis', await redisCpuS(redis));
   return {
     at: Date.now(),
     cpuS,
@@ -304,6 +314,8 @@ async function main(): Promise<void> {
   let measureFrom = Number.POSITIVE_INFINITY;
   let measureTo = Number.POSITIVE_INFINITY;
   const staleness: number[] = [];
+  /** The same, per measured interval (by the slot's start): the first may still carry the start's backlog. */
+  const stalenessByInterval: number[][] = Array.from({ length: opt.intervals }, () => []);
   const applied = new Set<string>();
   let doubleReports = 0;
   let lastMeasuredAt = 0;
@@ -324,6 +336,7 @@ async function main(): Promise<void> {
         }
         applied.add(key);
         staleness.push(now - slot);
+        stalenessByInterval[Math.floor((slot - measureFrom) / intervalMs)]?.push(now - slot);
         lastMeasuredAt = now;
       }
       if (inWindow) {
@@ -439,8 +452,12 @@ async function main(): Promise<void> {
 
   const windowS = (opt.intervals * intervalMs) / 1000;
   const polls = counts.polls;
-  const sorted = [...staleness].sort((a, b) => a - b);
+  const sortedMs = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+  const sorted = sortedMs(staleness);
   const p = (q: number) => round(percentile(sorted, q) / 1000, 1);
+  const p95ByInterval = stalenessByInterval.map((values) =>
+    round(percentile(sortedMs(values), 95) / 1000, 1),
+  );
   const cpuPer1000 = Object.fromEntries(
     [...last.cpuS].map(([label, cpu]) => [
       label,
@@ -473,6 +490,7 @@ async function main(): Promise<void> {
     'staleness p50 / p95 / p99 s',
     `${p(50)} / ${p(95)} / ${p(99)} (target p95 < ${targetP95}: ratio ${(p(95) / targetP95).toFixed(2)})`,
   );
+  line('staleness p95 s per measured interval', p95ByInterval.join(' / '));
   line(
     'writer RPCs per report',
     `${rpcPerReport.toFixed(4)} (${writerCalls} calls, mean batch ${(writerReports / Math.max(1, writerCalls)).toFixed(0)}; target <= 0.005: ratio ${(rpcPerReport / 0.005).toFixed(2)})`,
@@ -548,6 +566,7 @@ async function main(): Promise<void> {
       staleness_p50_s: p(50),
       staleness_p95_s: p(95),
       staleness_p99_s: p(99),
+      staleness_p95_by_interval_s: p95ByInterval,
       rpc_per_report: round(rpcPerReport, 5),
       double_polls: counts.doubleSlots,
       failed_jobs: failedJobs,
