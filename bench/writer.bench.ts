@@ -29,6 +29,8 @@ const BACKLOG = 20_000;
 /** Batch size 1 costs one call per report: a smaller backlog keeps the run short. */
 const BACKLOG_OF_ONE = 2_000;
 const BATCH_SIZES = [1, 50, 200, 500];
+/** Writer lanes, each run against an Odoo with as many workers (`--workers N`). */
+const LANES = [1, 2, 4];
 /** 10,000 and 50,000 servers polled once a minute: the design's floor and goal. */
 const STEADY_RATES = [167, 833];
 const STEADY_SECONDS = 15;
@@ -51,10 +53,11 @@ async function run(
     servers: readonly number[],
   ) => Promise<void>,
   startWriterFirst: boolean,
+  odooWorkers = COST.workers,
 ): Promise<RunFigures> {
   const odoo = new OdooStandIn();
   const url = await odoo.start();
-  odoo.setCost(COST);
+  odoo.setCost({ ...COST, workers: odooWorkers });
   const servers = odoo.seed(
     'game.server',
     Array.from({ length: SERVERS }, (_, i) => ({
@@ -236,6 +239,28 @@ async function main(): Promise<void> {
           (r.rpcs / r.reports / (one.rpcs / one.reports)).toFixed(4),
         ],
         [6, 12, 10],
+      ),
+    );
+  }
+
+  out();
+  out('lanes: the same backlog, batch 500, against an Odoo with as many workers as lanes');
+  out(row(['lanes', 'reports/s', 'x 1 lane', 'RPCs/report'], [6, 10, 10, 12]));
+  let oneLane: number | undefined;
+  for (const lanes of LANES) {
+    const r = await run(
+      `lanes ${lanes}`,
+      { WRITER_BATCH_SIZE: '500', WRITER_FLUSH_MS: '200', WRITER_LANES: String(lanes) },
+      (enqueue, servers) => enqueueAll(enqueue, reports(servers, BACKLOG, from)),
+      false,
+      lanes,
+    );
+    const rate = r.reports / r.seconds;
+    oneLane ??= rate;
+    out(
+      row(
+        [lanes, rate.toFixed(0), (rate / oneLane).toFixed(2), (r.rpcs / r.reports).toFixed(4)],
+        [6, 10, 10, 12],
       ),
     );
   }

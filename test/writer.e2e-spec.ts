@@ -174,6 +174,24 @@ describe('report writer', () => {
     expect(world.bucketPolls()).toBe(5_000);
   });
 
+  it('writes a backlog in lanes of whole servers at once, each report counted once and in order', async () => {
+    world = await new WriterWorld().start(100);
+    // An Odoo with two workers, each call long enough for the lanes to meet in it.
+    world.odoo.setCost({ perCallMs: 50, workers: 2 });
+    await world.enqueue(backlog(world.servers, 20));
+
+    await world.writer({ WRITER_BATCH_SIZE: '100', WRITER_LANES: '2' });
+    const settled = await world.settled(2_000);
+
+    const calls = world.applyCalls();
+    expect(settled).toEqual({ completed: 2_000, failed: 0 });
+    expect(world.odoo.mostAtOnce('apply_status_reports')).toBe(2);
+    expect(calls.every((c) => c.ok && c.recordCount <= 100)).toBe(true);
+    // A server's report applied after a newer one would be ignored, not applied or counted.
+    expect(world.odoo.appliedReports()).toHaveLength(2_000);
+    expect(world.bucketPolls()).toBe(2_000);
+  });
+
   it('changes nothing when batches Odoo already committed are replayed', async () => {
     world = await new WriterWorld().start(10);
     const reports = backlog(world.servers, 3);

@@ -336,6 +336,9 @@ export class OdooStandIn {
   private down = false;
   private delayMs = 0;
   private cost: Required<StandInCost> = { perCallMs: 0, perRecordMs: 0, workers: 1 };
+  /** Model calls between their arrival and their answer, now and at the most, by method. */
+  private readonly callsInProgress = new Map<string, number>();
+  private readonly mostCallsInProgress = new Map<string, number>();
   private busyWorkers = 0;
   private readonly waitingForWorker: (() => void)[] = [];
   private authCount = 0;
@@ -476,6 +479,11 @@ export class OdooStandIn {
   /** Extra latency for every request, version probes and log-ins included. */
   setDelay(ms: number): void {
     this.delayMs = ms;
+  }
+
+  /** Most calls of `method` that were in progress at once (arrived, not yet answered). */
+  mostAtOnce(method: string): number {
+    return this.mostCallsInProgress.get(method) ?? 0;
   }
 
   setCost(cost: StandInCost): void {
@@ -663,6 +671,7 @@ export class OdooStandIn {
     const positional = method === 'execute_kw' ? asArray(rest[0]) : rest;
     const kwargs = method === 'execute_kw' ? { ...asRecord(rest[1]) } : {};
     const entry = this.logCall('jsonrpc', modelName, methodName, req);
+    const done = this.inProgress(methodName);
     try {
       this.takeFailure('jsonrpc');
       if (db !== this.db) throw fault.database(String(db));
@@ -676,6 +685,8 @@ export class OdooStandIn {
       await this.charge(entry.recordCount);
       if (err instanceof ForcedHttp500) return sendHtml(res, 500, '500: Internal Server Error');
       return replyFault(asFault(err));
+    } finally {
+      done();
     }
   }
 
@@ -694,6 +705,7 @@ export class OdooStandIn {
     const model = decodeURIComponent(match[1] ?? '');
     const method = decodeURIComponent(match[2] ?? '');
     const entry = this.logCall('json2', model, method, req);
+    const done = this.inProgress(method);
     try {
       this.takeFailure('json2');
       const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
@@ -728,7 +740,17 @@ export class OdooStandIn {
       await this.charge(entry.recordCount);
       if (err instanceof ForcedHttp500) return sendHtml(res, 500, '500: Internal Server Error');
       return replyFault(asFault(err));
+    } finally {
+      done();
     }
+  }
+
+  /** Counts a call of `method` as in progress until the returned function is called. */
+  private inProgress(method: string): () => void {
+    const now = (this.callsInProgress.get(method) ?? 0) + 1;
+    this.callsInProgress.set(method, now);
+    this.mostCallsInProgress.set(method, Math.max(now, this.mostCallsInProgress.get(method) ?? 0));
+    return () => this.callsInProgress.set(method, (this.callsInProgress.get(method) ?? 1) - 1);
   }
 
   private common(method: string, args: unknown[]): unknown {

@@ -75,7 +75,8 @@ export type ReportOutcome =
  * One writer writes at a time (a lease in Redis); more writer processes stand by. Two writers
  * draining a backlog side by side would commit a server's newer reports before its older ones,
  * which Odoo then ignores, so those polls would be missing from the stat buckets; and they
- * would race to create the same bucket rows. Odoo, not the writer, bounds the throughput.
+ * would race to create the same bucket rows. Odoo, not the writer, bounds the throughput; an
+ * Odoo with several workers is used by WRITER_LANES calls at once, each on other servers.
  */
 @Injectable()
 export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
@@ -173,7 +174,7 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
         next.catch(() => undefined);
       }
       try {
-        await this.deliver(batch.jobs, batch.token, signal);
+        await this.deliverInLanes(batch.jobs, batch.token, signal);
       } finally {
         this.held.delete(batch);
       }
@@ -212,11 +213,12 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Up to WRITER_BATCH_SIZE jobs: the batch goes when it is full or when its oldest report has
-   * been queued for WRITER_FLUSH_MS. Timed from the queueing, not from the fetch, the flush
-   * bounds how long any report waits for its batch (reports queued during the previous Odoo
-   * call are not made to wait a whole flush more), so the wait can be long enough to fill
-   * batches at fleet rates: one RPC per 200 reports or better from 10,000 servers a minute.
+   * Up to WRITER_BATCH_SIZE x WRITER_LANES jobs: the batch goes when it is full or when its
+   * oldest report has been queued for WRITER_FLUSH_MS. Timed from the queueing, not from the
+   * fetch, the flush bounds how long any report waits for its batch (reports queued during the
+   * previous Odoo call are not made to wait a whole flush more), so the wait can be long enough
+   * to fill batches at fleet rates: one RPC per 200 reports or better from 10,000 servers a
+   * minute.
    */
   private async collect(worker: Worker<ReportJobData>, signal: AbortSignal): Promise<Batch> {
     const token = randomUUID();
@@ -227,11 +229,12 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     this.held.add(held);
     // A producer's clock ahead of ours must not stretch the wait.
     const deadline = Math.min(first.timestamp, Date.now()) + this.env.WRITER_FLUSH_MS;
+    const size = this.env.WRITER_BATCH_SIZE * this.env.WRITER_LANES;
     let wanted = FETCHES_IN_FLIGHT;
-    while (batch.length < this.env.WRITER_BATCH_SIZE && !signal.aborted) {
+    while (batch.length < size && !signal.aborted) {
       // Several fetches in flight: one round trip each, one after the other, would cost a
       // backlog more time in Redis than in Odoo. Each fetch takes the oldest waiting job.
-      wanted = Math.min(wanted, this.env.WRITER_BATCH_SIZE - batch.length);
+      wanted = Math.min(wanted, size - batch.length);
       const fetched = await Promise.allSettled(
         Array.from({ length: wanted }, () => worker.getNextJob(token, { block: false })),
       );
@@ -256,6 +259,26 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
       await sleep(Math.min(FILL_WAIT_MS, left));
     }
     return held;
+  }
+
+  /**
+   * Writes a batch in parts of at most WRITER_BATCH_SIZE reports, WRITER_LANES of them at
+   * once. A server's reports all go in one part, so parts never touch the same rows in Odoo
+   * and each server's reports stay in order; the next batch starts once every part is in.
+   */
+  private async deliverInLanes(
+    jobs: Job<ReportJobData>[],
+    token: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const parts = partsByServer(jobs, this.env.WRITER_BATCH_SIZE);
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      for (let part = parts[next++]; part; part = parts[next++]) {
+        await this.deliver(part, token, signal);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.env.WRITER_LANES, parts.length) }, lane));
   }
 
   /**
@@ -359,4 +382,31 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
         );
     }
   }
+}
+
+/**
+ * `jobs` cut into parts of at most `size`, each holding all of its servers' reports (a server
+ * with more than `size` reports in the batch gets a part of its own, over the size).
+ */
+export function partsByServer<T extends { data: { serverId: number } }>(
+  jobs: readonly T[],
+  size: number,
+): T[][] {
+  const byServer = new Map<number, T[]>();
+  for (const job of jobs) {
+    const own = byServer.get(job.data.serverId);
+    if (own) own.push(job);
+    else byServer.set(job.data.serverId, [job]);
+  }
+  const parts: T[][] = [];
+  let part: T[] = [];
+  for (const own of byServer.values()) {
+    if (part.length > 0 && part.length + own.length > size) {
+      parts.push(part);
+      part = [];
+    }
+    part.push(...own);
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
 }

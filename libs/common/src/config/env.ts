@@ -225,6 +225,17 @@ export class PollerEnv {
   @Min(10)
   @Max(60_000)
   WRITER_FLUSH_MS: number = 3_000;
+
+  /**
+   * Odoo calls the writer makes at once, each with the reports of other servers. One suits an
+   * Odoo that works on one call at a time (threaded, `--workers 0`); an Odoo with several
+   * workers takes a backlog faster with as many lanes. A round then collects up to
+   * WRITER_BATCH_SIZE x WRITER_LANES reports.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(32)
+  WRITER_LANES: number = 1;
 }
 
 /** The HTTP API. */
