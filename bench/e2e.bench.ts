@@ -177,17 +177,19 @@ function addCounts(all: FleetCounts[]): FleetCounts {
 // Redis figures (the machine's Redis is shared: deltas over a baseline, approximate)
 // ---------------------------------------------------------------------------------------------
 
+/** A number field of an INFO section's text, 0 when absent. */
+function infoNumber(info: string, name: string): number {
+  return Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+}
+
 async function redisUsedMb(redis: Redis): Promise<number> {
-  const info = await redis.info('memory');
-  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0) / 1024 / 1024;
+  return infoNumber(await redis.info('memory'), 'used_memory') / 1024 / 1024;
 }
 
 /** CPU seconds Redis has used so far (main thread and the rest, user and system). */
 async function redisCpuS(redis: Redis): Promise<number> {
   const info = await redis.info('cpu');
-  const field = (name: string) =>
-    Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
-  return field('used_cpu_user') + field('used_cpu_sys');
+  return infoNumber(info, 'used_cpu_user') + infoNumber(info, 'used_cpu_sys');
 }
 
 /** Calls so far per Redis command (INFO commandstats). */

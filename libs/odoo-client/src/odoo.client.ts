@@ -189,7 +189,7 @@ export class OdooClient {
     domain: OdooDomain,
     options: Omit<OdooSearchReadOptions, 'limit' | 'offset' | 'order'> = {},
   ): Promise<T[]> {
-    const limit = Math.max(1, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const limit = this.chunkSize();
     const rows: T[] = [];
     for (let after = 0; ;) {
       const page = await this.searchRead<T>(model, [...domain, ['id', '>', after]], {
@@ -456,8 +456,13 @@ export class OdooClient {
     }
   }
 
+  /** Records or ids per call: the `chunkSize` option, at least 1. */
+  private chunkSize(): number {
+    return Math.max(1, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+  }
+
   private *chunks<T>(items: readonly T[]): Generator<readonly T[]> {
-    const size = Math.max(1, this.options.chunkSize ?? DEFAULT_CHUNK_SIZE);
+    const size = this.chunkSize();
     for (let start = 0; start < items.length; start += size) {
       yield items.slice(start, start + size);
     }
