@@ -145,7 +145,6 @@ describe('catalog sync', () => {
     const [created] = await client.create('game.server', [
       { name: 'new', game: 'minecraft', host: '127.0.0.1', port: 32_000 },
     ]);
-    const changedAt = Date.now();
 
     await waitFor('the next polls to use the new catalog', async () => {
       const [m, s, r, c] = await Promise.all([moved, slower, regamed, created!].map(jobsOf));
@@ -164,7 +163,15 @@ describe('catalog sync', () => {
 
     expect((await jobsOf(archived)).length).toBe(archivedJobs);
     expect((await jobsOf(deleted)).length).toBe(deletedJobs);
-    expect((await jobsOf(archived)).every((job) => job.slotStart <= changedAt)).toBe(true);
+    // No slot of the archived server began after the new catalog was in use. A tick reads the
+    // catalog once, at its start, and enqueues slots begun by then; ticks never overlap. So the
+    // tick that first enqueued the created server (catalog already synced) started less than one
+    // 1-second slot after that slot's start, and every tick that still saw the archived server
+    // started before it.
+    const firstCreatedSlot = (await jobsOf(created!))[0]!.slotStart;
+    expect((await jobsOf(archived)).every((job) => job.slotStart < firstCreatedSlot + 1_000)).toBe(
+      true,
+    );
     // Each sync read the changed servers at most (their catalog_write_date stays inside the overlap
     // a few seconds), never the fleet.
     const serverReads = catalogReads(odoo, 'game.server').map((c) => c.recordCount);
