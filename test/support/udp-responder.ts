@@ -34,7 +34,7 @@ export async function startUdpResponder(
   handler: (request: UdpRequest) => void,
   opts: UdpResponderOptions = {},
 ): Promise<UdpResponder> {
-  const family = opts.family ?? 4;
+  const family = opts.family ?? (opts.host?.includes(':') ? 6 : 4);
   const address = opts.host ?? (family === 4 ? '127.0.0.1' : '::1');
   const socket = dgram.createSocket({
     type: family === 4 ? 'udp4' : 'udp6',

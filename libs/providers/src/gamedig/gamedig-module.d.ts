@@ -20,8 +20,23 @@ declare module 'gamedig' {
     portCache?: boolean;
   }
 
+  /** What GameDig calls with each datagram; it drops those not from its own address and port. */
+  export type GameDigPacketCallback = (address: string, port: number, datagram: Buffer) => void;
+
+  /** The object GameDig's UDP protocols send and listen through (5.x: lib/GlobalUdpSocket.js). */
+  export interface GameDigUdpSocket {
+    send(buffer: Buffer, address: string, port: number, debug?: boolean): Promise<void>;
+    addCallback(callback: GameDigPacketCallback, debug?: boolean): void;
+    removeCallback(callback: GameDigPacketCallback): void;
+  }
+
   export class GameDig {
     constructor(options?: { listenUdpPort?: number });
+    /**
+     * Not in GameDig's documentation (lib/gamedig.js, lib/QueryRunner.js of 5.x): the runner
+     * whose `udpSocket` every UDP protocol sends and listens through.
+     */
+    queryRunner: { udpSocket: GameDigUdpSocket };
     /** Resolves with GameDig's result object; rejects with "Failed all N attempts". */
     query(options: GameDigQueryOptions): Promise<unknown>;
   }

@@ -45,6 +45,40 @@ describe('GameDigProvider', () => {
     });
   });
 
+  it('carries GameDig over the shared socket, so each reply is delivered by our transport', async () => {
+    const before = services.udp.stats.delivered;
+    await sut.query({ host: '127.0.0.1', port: a2s.port }, { timeoutMs: 3000 }, findGame('rust'));
+    // At least the info and the player list (with challenges, more): none reached GameDig's own socket.
+    expect(services.udp.stats.delivered - before).toBeGreaterThanOrEqual(2);
+  });
+
+  it('queries a GameDig game over IPv6, which GameDig alone (a udp4 socket) cannot', async () => {
+    const six = await startA2sResponder(
+      { info: { name: 'Six via GameDig', map: 'm', players: 1, maxPlayers: 8 }, players: [] },
+      0,
+      '::1',
+    );
+    try {
+      const status = await sut.query(
+        { host: '::1', port: six.port },
+        { timeoutMs: 3000 },
+        findGame('garrysmod'),
+      );
+      expect(status).toMatchObject({ name: 'Six via GameDig', playersOnline: 1, playersMax: 8 });
+    } finally {
+      await six.stop();
+    }
+  });
+
+  it('lets concurrent queries to one server take turns on its ip:port, each answered', async () => {
+    const statuses = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        sut.query({ host: '127.0.0.1', port: a2s.port }, { timeoutMs: 3000 }, findGame('rust')),
+      ),
+    );
+    expect(statuses.map((s) => s.name)).toEqual(statuses.map(() => 'Via GameDig'));
+  });
+
   it('supports every GameDig id, natives included, and claims only the long tail', () => {
     expect(sut.supports('teamspeak3')).toBe(true);
     expect(sut.supports('minecraft')).toBe(true);

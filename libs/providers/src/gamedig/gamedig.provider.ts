@@ -8,14 +8,16 @@
  * through our DNS cache and passed as `address`, so GameDig resolves nothing. For the
  * `minecraft`/`mbe` meta type (used only when routed here) the one matching protocol is
  * forced: GameDig would otherwise run three protocols and wait for all of them.
- * GameDig keeps its own UDP socket (IPv4 only); it is loaded on first use.
+ * GameDig's UDP goes through our shared sockets (gamedig-udp.ts), so the long tail has
+ * IPv6 too. GameDig is loaded on first use.
  */
 import type { ServerStatus } from '#common';
-import type { GameDig } from 'gamedig';
+import type { GameDig as GameDigClient } from 'gamedig';
 import { type AttemptContext, GameProvider, type ResolvedTarget } from '../game-provider.js';
 import { gameDigProtocolOf, gamesOfProvider } from '../games.js';
 import { ProviderError } from '../provider.error.js';
 import { gameDigError, gameDigToStatus, withMinecraftVanillaRaw } from './gamedig.mapper.js';
+import { GameDigUdpBridge } from './gamedig-udp.js';
 
 /** GameDig's `minecraft` meta type, split into the one protocol each game speaks. */
 const FORCED_TYPES: Readonly<Record<string, string>> = {
@@ -29,7 +31,7 @@ export class GameDigProvider extends GameProvider {
   readonly games = gamesOfProvider('gamedig');
   /** Most of GameDig's protocols are UDP; a few of its games use TCP or HTTP. */
   readonly transport = 'udp';
-  private client: Promise<GameDig> | undefined;
+  private gameDigClass: Promise<typeof GameDigClient> | undefined;
 
   /** Any game GameDig knows, including those a native provider answers by default. */
   override supports(gameId: string): boolean {
@@ -38,12 +40,16 @@ export class GameDigProvider extends GameProvider {
 
   protected async attempt(
     target: ResolvedTarget,
-    _signal: AbortSignal,
+    signal: AbortSignal,
     { game, deadline }: AttemptContext,
   ): Promise<ServerStatus> {
-    const client = await this.gameDig();
+    const GameDig = await this.loadGameDig();
     const remainingMs = Math.floor(deadline - performance.now());
     if (remainingMs < 1) throw new ProviderError('timeout', 'no time left for GameDig');
+    // A client per query (a few small objects) so that its UDP is this query's alone.
+    const client = new GameDig();
+    const udp = new GameDigUdpBridge(this.services.udp, signal);
+    client.queryRunner.udpSocket = udp;
     const startedAt = performance.now();
     try {
       const result = await client.query({
@@ -61,12 +67,22 @@ export class GameDigProvider extends GameProvider {
       const status = gameDigToStatus(result, performance.now() - startedAt);
       return game.id === 'minecraft' ? withMinecraftVanillaRaw(status, result) : status;
     } catch (err) {
-      throw gameDigError(err);
+      throw udp.failure ?? gameDigError(err);
+    } finally {
+      udp.close();
     }
   }
 
-  private gameDig(): Promise<GameDig> {
-    this.client ??= import('gamedig').then(({ GameDig }) => new GameDig());
-    return this.client;
+  private loadGameDig(): Promise<typeof GameDigClient> {
+    this.gameDigClass ??= import('gamedig').then(({ GameDig }) => {
+      // queryRunner.udpSocket is GameDig's internals, not its documented API: fail loudly on
+      // a GameDig that moved it rather than let its own udp4 socket quietly take over.
+      const runner = (new GameDig() as Partial<GameDigClient>).queryRunner;
+      if (typeof runner?.udpSocket?.addCallback !== 'function') {
+        throw new ProviderError('unsupported', 'this GameDig version has no queryRunner.udpSocket');
+      }
+      return GameDig;
+    });
+    return this.gameDigClass;
   }
 }
