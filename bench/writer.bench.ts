@@ -10,17 +10,17 @@
  * one call at a time. Prints figures only: nothing here passes or fails on time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue } from 'bullmq';
 import { createPoller } from '../apps/poller/src/poller.app.js';
-import {
-  JobName,
-  onlineReport,
-  QueueName,
-  redisConnection,
-  type ReportJobData,
-  reportJobId,
-} from '#common';
+import type { ReportJobData } from '#common';
 import { OdooStandIn } from '../test/support/odoo-stand-in.js';
+import {
+  percentile,
+  reportJobs,
+  reportQueue,
+  reports,
+  runWriterBench,
+  serverRows,
+} from './writer-reports.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/test-env.js';
 
 const COST = { perCallMs: 12, perRecordMs: 0.5, workers: 1 };
@@ -58,20 +58,9 @@ async function run(
   const odoo = new OdooStandIn();
   const url = await odoo.start();
   odoo.setCost({ ...COST, workers: odooWorkers });
-  const servers = odoo.seed(
-    'game.server',
-    Array.from({ length: SERVERS }, (_, i) => ({
-      name: `s${i}`,
-      game: 'minecraft',
-      host: '127.0.0.1',
-      port: 1 + i,
-    })),
-  );
+  const servers = odoo.seed('game.server', serverRows(SERVERS, 's'));
   const prefix = uniquePrefix('bench-writer');
-  const queue = new Queue<ReportJobData>(QueueName.Report, {
-    connection: redisConnection(REDIS_URL),
-    prefix,
-  });
+  const queue = reportQueue(prefix);
   const enqueuedAt = new Map<string, number>();
   const latenciesMs: number[] = [];
   let seen = 0;
@@ -88,13 +77,7 @@ async function run(
   const enqueue = async (reports: ReportJobData[]): Promise<void> => {
     const at = Date.now();
     for (const r of reports) enqueuedAt.set(`${r.serverId}@${Date.parse(r.checkedAt)}`, at);
-    await queue.addBulk(
-      reports.map((data) => ({
-        name: JobName.ApplyReport,
-        data,
-        opts: { jobId: reportJobId(data.serverId, data.slotStart), attempts: 1 },
-      })),
-    );
+    await queue.addBulk(reportJobs(reports));
   };
   const env = {
     REDIS_URL,
@@ -133,34 +116,6 @@ async function run(
     batches: calls.map((c) => c.recordCount),
     latenciesMs,
   };
-}
-
-/** Reports for `count` polls, each server once per minute, all checked in the last hours. */
-function reports(servers: readonly number[], count: number, from: number): ReportJobData[] {
-  return Array.from({ length: count }, (_, i) => {
-    const serverId = servers[i % servers.length]!;
-    const at = new Date(from + Math.floor(i / servers.length) * 60_000 + (i % 1_000));
-    return {
-      ...onlineReport(serverId, at, {
-        latencyMs: 15,
-        playersOnline: i % 40,
-        playersMax: 40,
-        bots: 0,
-        playerNames: [],
-        name: 'bench',
-        map: 'world',
-        version: '1.21',
-        gameMode: null,
-        passwordProtected: false,
-      }),
-      slotStart: at.getTime(),
-    };
-  });
-}
-
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 function distribution(batches: readonly number[]): string {
@@ -314,12 +269,4 @@ async function enqueueAll(
   for (let i = 0; i < all.length; i += 5_000) await enqueue(all.slice(i, i + 5_000));
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    process.stderr.write(
-      `writer bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runWriterBench(main);

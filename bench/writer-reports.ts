@@ -1,0 +1,79 @@
+/* What the writer benches feed the writer: servers, and report jobs as poll workers enqueue them. */
+import { Queue } from 'bullmq';
+import {
+  JobName,
+  onlineReport,
+  QueueName,
+  redisConnection,
+  type ReportJobData,
+  reportJobId,
+} from '#common';
+import { REDIS_URL } from '../test/support/test-env.js';
+
+/** Catalog rows for `count` bench servers named `<name>-<i>`. */
+export function serverRows(count: number, name: string) {
+  return Array.from({ length: count }, (_, i) => ({
+    name: `${name}-${i}`,
+    game: 'minecraft',
+    host: '127.0.0.1',
+    port: 1 + i,
+  }));
+}
+
+/** The report queue under `prefix`, on the benches' Redis. */
+export function reportQueue(prefix: string): Queue<ReportJobData> {
+  return new Queue<ReportJobData>(QueueName.Report, {
+    connection: redisConnection(REDIS_URL),
+    prefix,
+  });
+}
+
+/** Reports for `count` polls, each server once per minute, all checked in the last hours. */
+export function reports(servers: readonly number[], count: number, from: number): ReportJobData[] {
+  return Array.from({ length: count }, (_, i) => {
+    const serverId = servers[i % servers.length]!;
+    const at = new Date(from + Math.floor(i / servers.length) * 60_000 + (i % 1_000));
+    return {
+      ...onlineReport(serverId, at, {
+        latencyMs: 15,
+        playersOnline: i % 40,
+        playersMax: 40,
+        bots: 0,
+        playerNames: [],
+        name: 'bench',
+        map: 'world',
+        version: '1.21',
+        gameMode: null,
+        passwordProtected: false,
+      }),
+      slotStart: at.getTime(),
+    };
+  });
+}
+
+/** The queue entries for `reports`, with the poll worker's job ids; kept once done, to be counted. */
+export function reportJobs(reports: readonly ReportJobData[]) {
+  return reports.map((data) => ({
+    name: JobName.ApplyReport,
+    data,
+    opts: { jobId: reportJobId(data.serverId, data.slotStart), attempts: 1 },
+  }));
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** Runs a writer bench's main: exit 0 when done, 1 with the error when it fails. */
+export function runWriterBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      process.stderr.write(
+        `writer bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
+      process.exit(1);
+    },
+  );
+}
