@@ -39,7 +39,7 @@ describe('GameDigUdpBridge', () => {
     }
   });
 
-  it('holds the ip:port until closed, and frees one still waiting for its turn', async () => {
+  it('frees an ip:port still awaited when the query ends, and sends nothing on it', async () => {
     const responder = await echo();
     responders.push(responder);
     const endpoint = { address: '127.0.0.1', port: responder.port };
@@ -48,11 +48,19 @@ describe('GameDigUdpBridge', () => {
     const sent = sut.send(Buffer.from('waits'), endpoint.address, endpoint.port);
     sut.close();
     native.close();
-    await sent; // its turn came after the query ended: sent into a closed conversation, dropped
+    await sent; // its turn came after the query ended
     // Nobody holds the endpoint now: it opens at once, without a promise.
     const after = udp.open(endpoint, AbortSignal.timeout(2000));
     expect(after).not.toBeInstanceOf(Promise);
-    (after as Awaited<typeof after>).close();
+    const probe = after as Awaited<typeof after>;
+    try {
+      // Same socket, same path: once the probe's echo is back, an earlier datagram would be in.
+      probe.send(Buffer.from('probe'));
+      expect((await probe.receive()).toString()).toBe('probe');
+      expect(responder.received).toBe(1);
+    } finally {
+      probe.close();
+    }
   });
 
   it('keeps the reason a conversation failed before the query ended', async () => {

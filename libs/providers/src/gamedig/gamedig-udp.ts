@@ -31,12 +31,13 @@ export class GameDigUdpBridge implements GameDigUdpSocket {
   ) {}
 
   /**
-   * Sends once this query holds the ip:port (at once unless another query talks to it).
-   * Rejects when the wait is aborted or the transport is closed; GameDig reports that.
+   * Sends once this query holds the ip:port (at once unless another query talks to it);
+   * nothing if the query ended meanwhile. Rejects when the wait is aborted or the transport
+   * is closed; GameDig reports that.
    */
   async send(buffer: Buffer, address: string, port: number): Promise<void> {
     const conversation = await this.conversation(address, port);
-    conversation.send(buffer);
+    if (!this.isClosed) conversation.send(buffer);
   }
 
   addCallback(callback: GameDigPacketCallback): void {
