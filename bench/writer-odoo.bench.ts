@@ -34,6 +34,9 @@ const { values: args } = parseArgs({
   },
 });
 
+/** No report written for this long ends the run. */
+const STALL_MS = 120_000;
+
 interface LaneRun {
   lanes: number;
   seconds: number;
@@ -77,10 +80,21 @@ async function runLanes(
       ['error'],
     );
     let counts: Record<string, number>;
+    let done = 0;
+    let progressAt = performance.now();
     do {
       await sleep(50);
       counts = await queue.getJobCounts('completed', 'failed');
-    } while ((counts.completed ?? 0) + (counts.failed ?? 0) < total);
+      const now = (counts.completed ?? 0) + (counts.failed ?? 0);
+      if (now > done) [done, progressAt] = [now, performance.now()];
+      // The writer holds its batch while Odoo fails: say so rather than wait for ever.
+      if (performance.now() - progressAt > STALL_MS) {
+        await writer.close();
+        throw new Error(
+          `no report written for ${STALL_MS / 1000} s (${done} of ${total}); see Odoo`,
+        );
+      }
+    } while (done < total);
     const seconds = (performance.now() - started) / 1000;
     await writer.close();
 

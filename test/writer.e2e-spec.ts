@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import {
@@ -293,6 +293,31 @@ describe('report writer', () => {
     expect(settled).toEqual({ completed: 2_000, failed: 0 });
     expect(world.odoo.appliedReports()).toHaveLength(2_000);
     expect(world.bucketPolls()).toBe(2_000);
+  });
+
+  it('writes the reports a dead writer held before newer ones, so none is ignored as not newer', async () => {
+    world = await new WriterWorld().start(1);
+    const [server] = world.servers as [number];
+    await world.enqueue([report(server, 0)]);
+    // A writer that took the report and died: its lock is never renewed.
+    const dead = new Worker<ReportJobData>(QueueName.Report, null, {
+      connection: redisConnection(REDIS_URL),
+      prefix: world.prefix,
+      lockDuration: 1_000,
+    });
+    const taken = await dead.getNextJob('dead-writer');
+    await dead.close(true);
+    expect(taken?.data.slotStart).toBe(report(server, 0).slotStart);
+    await world.enqueue([report(server, 1)]);
+
+    await world.writer();
+    const settled = await world.settled(2);
+
+    expect(settled).toEqual({ completed: 2, failed: 0 });
+    expect(world.odoo.appliedReports().map((r) => r.checked_at_ms)).toEqual(
+      [0, 1].map((minute) => report(server, minute).slotStart),
+    );
+    expect(world.bucketPolls()).toBe(2);
   });
 
   it('replays a batch whose writer was killed after Odoo committed it, changing nothing', async () => {

@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { type Job, Worker } from 'bullmq';
+import { type Job, Queue, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import {
   PollerEnv,
@@ -30,6 +30,8 @@ const STALLED_CHECK_MS = 5_000;
 /** The lease on writing, renewed like the locks; a standby takes over this long after a death. */
 const LEASE_MS = 10_000;
 const KEEP_ALIVE_MS = 3_000;
+/** How often a new lease holder looks whether another writer's reports have come back. */
+const HELD_CHECK_MS = 250;
 /**
  * BullMQ fails a job that came back from a dead worker more often than this; a report must
  * never be lost that way (its replay is harmless), so the bound only stops an endless loop.
@@ -83,6 +85,8 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReportWriter.name);
   private worker: Worker<ReportJobData> | undefined;
   private redisClient: Redis | Cluster | undefined;
+  /** The report queue, to see whether reports are held by another writer. */
+  private queue: Queue<ReportJobData> | undefined;
   private lease: WriterLease | undefined;
   private leading = false;
   /** Batches in hand (one being written, the next being collected): the keep-alive renews them. */
@@ -116,6 +120,10 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     void this.worker
       .startStalledCheckTimer()
       .catch((err: unknown) => this.logger.warn(`stalled check: ${String(err)}`));
+    this.queue = new Queue<ReportJobData>(QueueName.Report, {
+      connection,
+      prefix: this.redis.QUEUE_PREFIX,
+    });
     this.redisClient = createRedisClient(this.redis);
     this.redisClient.on('error', (err: Error) => this.logger.warn(`writer lease: ${err.message}`));
     this.lease = new WriterLease(
@@ -134,6 +142,7 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     clearInterval(this.keepAlive);
     await this.lease?.release().catch(() => undefined);
     await this.worker?.close();
+    await this.queue?.close();
     this.redisClient?.disconnect();
   }
 
@@ -155,6 +164,7 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
           await sleep(KEEP_ALIVE_MS, undefined, { signal }).catch(() => undefined);
           continue;
         }
+        await this.awaitReportsHeldElsewhere(signal);
       }
       let batch: Batch;
       try {
@@ -180,6 +190,33 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     await this.handBack(next);
+  }
+
+  /**
+   * A writer that died held its batch and the next one it was collecting; their reports come
+   * back to the head of the queue once their locks expire (the stalled check). Written after
+   * newer reports of the same servers, Odoo would ignore them as not newer and those polls
+   * would be missing from the stat buckets. So a writer that takes the lease first waits for
+   * no report to be held elsewhere: at most a lock's life and two checks, then it goes on.
+   */
+  private async awaitReportsHeldElsewhere(signal: AbortSignal): Promise<void> {
+    const queue = this.queue;
+    if (!queue) return;
+    const deadline = Date.now() + LOCK_MS + 2 * STALLED_CHECK_MS;
+    let announced = false;
+    while (!signal.aborted) {
+      const held = await queue.getActiveCount().catch(() => 0);
+      if (held === 0) return;
+      if (Date.now() >= deadline) {
+        this.logger.warn(`${held} reports are still held by another writer; writing the rest`);
+        return;
+      }
+      if (!announced) {
+        this.logger.log(`${held} reports held by a previous writer go first: waiting for them`);
+        announced = true;
+      }
+      await sleep(HELD_CHECK_MS, undefined, { signal }).catch(() => undefined);
+    }
   }
 
   /** Returns a batch collected ahead to the queue now, rather than when its locks expire. */
