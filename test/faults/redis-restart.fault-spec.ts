@@ -1,9 +1,17 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QueueName, type ReportJobData, redisConnection } from '#common';
+import {
+  JobName,
+  offlineReport,
+  QueueName,
+  type ReportJobData,
+  redisConnection,
+  reportJobId,
+} from '#common';
 import type { AppProcess } from '../support/app-process.js';
 import { type ServerSlot, accountSlots } from './support/account.js';
 import { FaultSystem, sleepUntil } from './support/fault-system.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * A slot that starts this long before Redis goes down may have its poll job enqueued and not
@@ -32,7 +40,7 @@ interface Variant {
  *   backlog is on disk and comes back, so nothing outside the outage window is lost.
  * - Redis without persistence, killed: it comes back empty. Exactly the reports that were
  *   waiting in the report queue at the kill are lost (their polls were made, their reports
- *   gone with the data); the batch in the writer's hand still reaches Odoo. In this run that
+ *   gone with the data); the batches in the writer's hand still reach Odoo. In this run that
  *   is about two intervals' worth of reports of every server: the price of running Redis
  *   without persistence.
  */
@@ -116,3 +124,68 @@ async function waitingReports(system: FaultSystem): Promise<Map<string, ServerSl
     await queue.close();
   }
 }
+
+/**
+ * The writer holds two batches while Odoo is down: the one it retries and the next one,
+ * collected ahead. Redis without persistence is killed and comes back empty (and the writer's
+ * lease with it), so those reports exist only in the writer's memory: once Odoo is back, both
+ * batches must reach it.
+ */
+describe('Redis restarted empty while the writer holds two batches', () => {
+  let system: FaultSystem;
+
+  beforeAll(async () => {
+    system = await FaultSystem.start({
+      name: 'redis-held',
+      servers: 2,
+      intervalS: 60,
+      privateRedis: { appendOnly: false },
+    });
+  });
+  afterAll(() => system?.stop());
+
+  it('writes the batch in retry and the batch collected ahead once Odoo is back', async () => {
+    const [a, b] = system.serverIds as [number, number];
+    const at = Date.now() - 60_000;
+    const reports = [a, b, a, b].map((serverId, i) => ({
+      ...offlineReport(serverId, new Date(at + i * 1_000), { code: 'timeout', message: 'test' }),
+      slotStart: at + i * 1_000,
+    }));
+    await system.odoo.setDown(true);
+    const queue = new Queue<ReportJobData>(QueueName.Report, {
+      connection: redisConnection(system.redisUrl),
+      prefix: system.prefix,
+    });
+    try {
+      await queue.addBulk(
+        reports.map((data) => ({
+          name: JobName.ApplyReport,
+          data,
+          opts: { jobId: reportJobId(data.serverId, data.slotStart) },
+        })),
+      );
+      await system.startPoller('writer', { WRITER_BATCH_SIZE: '2' });
+      await waitFor('both batches in the writer: one in retry, one collected ahead', async () =>
+        (await queue.getActiveCount()) === 4 ? true : undefined,
+      );
+    } finally {
+      await queue.close();
+    }
+    await system.privateRedis.halt('SIGKILL');
+    // Down past a renewal of the writer's lease (every 3 s), so the writer loses the lease.
+    await new Promise((wake) => setTimeout(wake, 4_000));
+    await system.privateRedis.restart();
+    await system.odoo.setDown(false);
+
+    await waitFor('four reports applied', () => (system.applied().length >= 4 ? true : undefined), {
+      timeoutMs: 45_000,
+    });
+    const byTime = (x: number, y: number) => x - y;
+    expect(
+      system
+        .applied()
+        .map((r) => Number(r.checked_at_ms))
+        .sort(byTime),
+    ).toEqual(reports.map((r) => r.slotStart).sort(byTime));
+  });
+});

@@ -157,10 +157,12 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     let next: Promise<Batch> | undefined;
     while (!signal.aborted) {
       if (!this.leading) {
-        await this.handBack(next);
-        next = undefined;
+        // A batch collected ahead is kept if the lease comes straight back (it is the oldest
+        // in hand; after Redis lost its data it exists nowhere else), else handed back.
         this.leading = await lease.hold().catch(() => false);
         if (!this.leading) {
+          await this.handBack(next);
+          next = undefined;
           await sleep(KEEP_ALIVE_MS, undefined, { signal }).catch(() => undefined);
           continue;
         }
@@ -205,8 +207,10 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     const deadline = Date.now() + LOCK_MS + 2 * STALLED_CHECK_MS;
     let announced = false;
     while (!signal.aborted) {
-      const held = await queue.getActiveCount().catch(() => 0);
-      if (held === 0) return;
+      const active = await queue.getActiveCount().catch(() => 0);
+      // Counted after the queue: a job this writer fetched meanwhile lowers the figure, never raises it.
+      const held = active - [...this.held].reduce((n, batch) => n + batch.jobs.length, 0);
+      if (held <= 0) return;
       if (Date.now() >= deadline) {
         this.logger.warn(`${held} reports are still held by another writer; writing the rest`);
         return;
