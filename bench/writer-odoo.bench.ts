@@ -18,7 +18,8 @@ import { parseArgs } from 'node:util';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import { OdooClient } from '#odoo-client';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/test-env.js';
-import { reportJobs, reportQueue, reports, runWriterBench, serverRows } from './writer-reports.js';
+import { reports, runWriterBench, serverRows } from './writer-reports.js';
+import { reportJobs, reportQueue } from '../test/support/report-queue.js';
 
 const { values: args } = parseArgs({
   options: {

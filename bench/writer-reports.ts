@@ -1,14 +1,5 @@
-/* What the writer benches feed the writer: servers, and report jobs as poll workers enqueue them. */
-import { Queue } from 'bullmq';
-import {
-  JobName,
-  onlineReport,
-  QueueName,
-  redisConnection,
-  type ReportJobData,
-  reportJobId,
-} from '#common';
-import { REDIS_URL } from '../test/support/test-env.js';
+/* What the writer benches feed the writer: servers and their reports. */
+import { onlineReport, type ReportJobData } from '#common';
 
 /** Catalog rows for `count` bench servers named `<name>-<i>`. */
 export function serverRows(count: number, name: string) {
@@ -18,14 +9,6 @@ export function serverRows(count: number, name: string) {
     host: '127.0.0.1',
     port: 1 + i,
   }));
-}
-
-/** The report queue under `prefix`, on the benches' Redis. */
-export function reportQueue(prefix: string): Queue<ReportJobData> {
-  return new Queue<ReportJobData>(QueueName.Report, {
-    connection: redisConnection(REDIS_URL),
-    prefix,
-  });
 }
 
 /** Reports for `count` polls, each server once per minute, all checked in the last hours. */
@@ -49,15 +32,6 @@ export function reports(servers: readonly number[], count: number, from: number)
       slotStart: at.getTime(),
     };
   });
-}
-
-/** The queue entries for `reports`, with the poll worker's job ids; kept once done, to be counted. */
-export function reportJobs(reports: readonly ReportJobData[]) {
-  return reports.map((data) => ({
-    name: JobName.ApplyReport,
-    data,
-    opts: { jobId: reportJobId(data.serverId, data.slotStart), attempts: 1 },
-  }));
 }
 
 export function percentile(values: readonly number[], p: number): number {

@@ -13,14 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import type { ReportJobData } from '#common';
 import { OdooStandIn } from '../test/support/odoo-stand-in.js';
-import {
-  percentile,
-  reportJobs,
-  reportQueue,
-  reports,
-  runWriterBench,
-  serverRows,
-} from './writer-reports.js';
+import { percentile, reports, runWriterBench, serverRows } from './writer-reports.js';
+import { reportJobs, reportQueue } from '../test/support/report-queue.js';
 import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/test-env.js';
 
 const COST = { perCallMs: 12, perRecordMs: 0.5, workers: 1 };

@@ -1,11 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import {
-  JobName,
   offlineReport,
   onlineReport,
   QueueName,
@@ -16,6 +15,7 @@ import {
 import { OdooClient } from '#odoo-client';
 import { ensureBuilt, ROOT } from './support/built.js';
 import { OdooStandIn } from './support/odoo-stand-in.js';
+import { reportJobs, reportQueue } from './support/report-queue.js';
 import { dropPrefix, QUIET, REDIS_URL, uniquePrefix } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -55,10 +55,7 @@ const sumOf = (rows: readonly Record<string, unknown>[], field: string): number 
 class WriterWorld {
   readonly odoo = new OdooStandIn();
   readonly prefix = uniquePrefix('writer');
-  readonly queue = new Queue<ReportJobData>(QueueName.Report, {
-    connection: redisConnection(REDIS_URL),
-    prefix: this.prefix,
-  });
+  readonly queue = reportQueue(this.prefix);
   private readonly apps: INestApplicationContext[] = [];
   private readonly children: ChildProcess[] = [];
   servers: number[] = [];
@@ -111,13 +108,7 @@ class WriterWorld {
   }
 
   async enqueue(reports: readonly ReportJobData[], idPrefix = ''): Promise<void> {
-    await this.queue.addBulk(
-      reports.map((data) => ({
-        name: JobName.ApplyReport,
-        data,
-        opts: { jobId: `${idPrefix}${reportJobId(data.serverId, data.slotStart)}`, attempts: 1 },
-      })),
-    );
+    await this.queue.addBulk(reportJobs(reports, idPrefix));
   }
 
   async settled(count: number): Promise<{ completed: number; failed: number }> {

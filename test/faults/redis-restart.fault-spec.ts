@@ -1,16 +1,9 @@
-import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  JobName,
-  offlineReport,
-  QueueName,
-  type ReportJobData,
-  redisConnection,
-  reportJobId,
-} from '#common';
+import { offlineReport } from '#common';
 import type { AppProcess } from '../support/app-process.js';
 import { type ServerSlot, accountSlots } from './support/account.js';
 import { FaultSystem, sleepUntil } from './support/fault-system.js';
+import { reportJobs, reportQueue } from '../support/report-queue.js';
 import { waitFor } from '../support/wait-for.js';
 
 /**
@@ -108,10 +101,7 @@ describe.each<Variant>([
 
 /** Reports waiting in the report queue (not in the writer's hand), by `server@slot`. */
 async function waitingReports(system: FaultSystem): Promise<Map<string, ServerSlot>> {
-  const queue = new Queue<ReportJobData>(QueueName.Report, {
-    connection: redisConnection(system.redisUrl),
-    prefix: system.prefix,
-  });
+  const queue = reportQueue(system.prefix, system.redisUrl);
   try {
     const jobs = await queue.getWaiting();
     return new Map(
@@ -152,18 +142,9 @@ describe('Redis restarted empty while the writer holds two batches', () => {
       slotStart: at + i * 1_000,
     }));
     await system.odoo.setDown(true);
-    const queue = new Queue<ReportJobData>(QueueName.Report, {
-      connection: redisConnection(system.redisUrl),
-      prefix: system.prefix,
-    });
+    const queue = reportQueue(system.prefix, system.redisUrl);
     try {
-      await queue.addBulk(
-        reports.map((data) => ({
-          name: JobName.ApplyReport,
-          data,
-          opts: { jobId: reportJobId(data.serverId, data.slotStart) },
-        })),
-      );
+      await queue.addBulk(reportJobs(reports));
       await system.startPoller('writer', { WRITER_BATCH_SIZE: '2' });
       await waitFor('both batches in the writer: one in retry, one collected ahead', async () =>
         (await queue.getActiveCount()) === 4 ? true : undefined,
