@@ -29,20 +29,23 @@ describe('ProvidersEnv', () => {
     });
   });
 
-  it('names every bad variable', () => {
+  it('names every bad variable once, with its value and what is wrong', () => {
     try {
       validateEnv(ProvidersEnv, {
-        PROVIDER_PER_HOST_CONCURRENCY: '0',
+        PROVIDER_PER_HOST_CONCURRENCY: 'lots',
+        PROVIDER_PER_HOST_SPACING_MS: '-1',
         PROVIDER_ROUTES: 'minecraft',
         MCSRVSTAT_URL: 'ftp://x',
       });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
-      const message = (err as ConfigError).message;
-      expect(message).toContain('PROVIDER_PER_HOST_CONCURRENCY');
-      expect(message).toContain('PROVIDER_ROUTES');
-      expect(message).toContain('MCSRVSTAT_URL');
+      expect((err as ConfigError).problems).toEqual([
+        'PROVIDER_PER_HOST_CONCURRENCY: "lots" is not a whole number',
+        'PROVIDER_PER_HOST_SPACING_MS: "-1" is not between 0 and 60000',
+        'PROVIDER_ROUTES: each route must be game:provider, e.g. minecraft:minecraft-http (given "minecraft")',
+        'MCSRVSTAT_URL: "ftp://x" is not a URL (http:// or https://)',
+      ]);
     }
   });
 });

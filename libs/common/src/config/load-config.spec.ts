@@ -2,8 +2,20 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ApiEnv, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv } from './env.js';
+import { IsInt } from 'class-validator';
+import { ApiEnv, ApiKeysEnv, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv } from './env.js';
 import { ConfigError, ConfigReader, validateEnv } from './load-config.js';
+
+/** The problems of the ConfigError `run` throws. */
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
 
 describe('validateEnv', () => {
   it('fills defaults when variables are absent', () => {
@@ -20,22 +32,67 @@ describe('validateEnv', () => {
     expect(validateEnv(PollerEnv, { POLL_TIMEOUT_MS: '1500' }).POLL_TIMEOUT_MS).toBe(1500);
   });
 
-  it('names every bad variable in one error', () => {
-    const run = () =>
-      validateEnv(PollerEnv, {
-        WRITER_BATCH_SIZE: 'many',
-        POLL_TIMEOUT_MS: 'soon',
-        POLL_CONCURRENCY: '0',
-      });
-    expect(run).toThrow(ConfigError);
-    try {
-      run();
-    } catch (err) {
-      const message = (err as ConfigError).message;
-      expect(message).toContain('WRITER_BATCH_SIZE');
-      expect(message).toContain('POLL_TIMEOUT_MS');
-      expect(message).toContain('POLL_CONCURRENCY');
-    }
+  it('names every bad variable in one error, once each, with its value and what is wrong', () => {
+    expect(
+      problemsOf(() =>
+        validateEnv(PollerEnv, {
+          WRITER_BATCH_SIZE: 'many',
+          POLL_TIMEOUT_MS: '1.5',
+          POLL_CONCURRENCY: '0',
+        }),
+      ),
+    ).toEqual([
+      'POLL_TIMEOUT_MS: "1.5" is not a whole number',
+      'POLL_CONCURRENCY: "0" is not between 1 and 20000',
+      'WRITER_BATCH_SIZE: "many" is not a whole number',
+    ]);
+  });
+
+  it('says which values a variable takes, and which schemes a URL', () => {
+    expect(
+      problemsOf(() =>
+        validateEnv(OdooEnv, {
+          ODOO_URL: 'ftp://odoo',
+          ODOO_DB: 'gss',
+          ODOO_LOGIN: 'svc',
+          ODOO_API_KEY: 'k',
+          ODOO_PROTOCOL: 'xmlrpc',
+        }),
+      ),
+    ).toEqual([
+      'ODOO_URL: "ftp://odoo" is not a URL (http:// or https://)',
+      'ODOO_PROTOCOL: "xmlrpc" is not one of auto, json2, jsonrpc',
+    ]);
+  });
+
+  it('says a required variable is not set, once, whatever rules it has', () => {
+    expect(problemsOf(() => validateEnv(OdooEnv, { ODOO_URL: 'http://odoo:8069' }))).toEqual([
+      'ODOO_DB: not set',
+      'ODOO_LOGIN: not set',
+      'ODOO_API_KEY: not set',
+    ]);
+  });
+
+  it('never shows a secret, nor the password in a URL', () => {
+    const problems = problemsOf(() =>
+      validateEnv(ApiKeysEnv, { API_KEYS: 'admin:admin:tooshort-secret' }),
+    );
+    const redis = problemsOf(() =>
+      validateEnv(RedisEnv, { REDIS_URL: 'http://u:hunter22@r:6379' }),
+    );
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^API_KEYS must list name:role:key entries/);
+    expect(problems[0]).not.toContain('tooshort-secret');
+    expect(redis).toEqual([
+      'REDIS_URL: "http://u:***@r:6379" is not a URL (redis:// or rediss://)',
+    ]);
+  });
+
+  it('keeps a rule that depends on another variable for a value of the right kind', () => {
+    expect(problemsOf(() => validateEnv(PollerEnv, { WRITER_LANES: 'two' }))).toEqual([
+      'WRITER_LANES: "two" is not a whole number',
+    ]);
   });
 
   it('rejects an unknown poller role', () => {
@@ -64,10 +121,18 @@ describe('validateEnv', () => {
     expect(sut.ODOO_API_KEY).toBe('secret-key');
   });
 
-  it('says so when NAME_FILE cannot be read', () => {
-    expect(() => validateEnv(RedisEnv, { REDIS_URL_FILE: '/nonexistent/file' })).toThrow(
-      /REDIS_URL_FILE: cannot read/,
+  it('says so when NAME_FILE cannot be read, and nothing more of NAME', () => {
+    const problems = problemsOf(() =>
+      validateEnv(OdooEnv, {
+        ODOO_URL: 'http://odoo:8069',
+        ODOO_DB: 'gss',
+        ODOO_LOGIN: 'svc',
+        ODOO_API_KEY_FILE: '/nonexistent/file',
+      }),
     );
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^ODOO_API_KEY_FILE: cannot read \/nonexistent\/file/);
   });
 });
 
@@ -79,6 +144,19 @@ describe('ConfigReader', () => {
     expect(redis).toBeUndefined();
     expect(api).toBeUndefined();
     expect(() => sut.assertValid(redis, api)).toThrow(/REDIS_URL[\s\S]*PORT/);
+  });
+
+  it('reports a variable read by two namespaces once', () => {
+    class AlsoReadsPort {
+      @IsInt()
+      PORT: number = 80;
+    }
+    const sut = new ConfigReader({ PORT: 'eighty' });
+    const read = [sut.read(ApiEnv), sut.read(AlsoReadsPort), sut.read(ApiEnv)];
+
+    expect(problemsOf(() => sut.assertValid(...read))).toEqual([
+      'PORT: "eighty" is not a whole number',
+    ]);
   });
 
   it('gives back what it read when everything is valid', () => {
