@@ -3,14 +3,22 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
-import { ApiEnv, ApiKeysEnv, ConfigReader, OdooEnv, RedisEnv, ScheduleEnv } from '#common';
+import {
+  ApiEnv,
+  ApiKeysEnv,
+  ConfigReader,
+  LoggingEnv,
+  levelOfNestLevels,
+  OdooEnv,
+  RedisEnv,
+  ScheduleEnv,
+} from '#common';
 import { ProvidersEnv } from '#providers';
 import { ApiModule } from './api.module.js';
 import { ApiKeyRegistry } from './auth/api-key.registry.js';
 import { setupOpenApi } from './docs/openapi.setup.js';
 import { ApiExceptionFilter } from './errors/api-exception.filter.js';
 import { fieldValidationException } from './errors/field-validation.exception.js';
-import { pinoLevelOf } from './logging/logger.options.js';
 import { requestIdMiddleware } from './logging/request-id.middleware.js';
 import { ApiMetrics } from './metrics/api-metrics.service.js';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware.js';
@@ -26,8 +34,9 @@ export async function createApi(
   logDestination?: DestinationStream,
 ): Promise<{ app: INestApplication; api: ApiEnv }> {
   const config = new ConfigReader(env);
-  const [api, keysEnv, redis, odoo, schedule, providers] = config.assertValid(
+  const [api, logging, keysEnv, redis, odoo, schedule, providers] = config.assertValid(
     config.read(ApiEnv),
+    config.read(LoggingEnv),
     config.read(ApiKeysEnv),
     config.read(RedisEnv),
     config.read(OdooEnv),
@@ -36,7 +45,6 @@ export async function createApi(
     config.read(ProvidersEnv),
   );
   const keys = ApiKeyRegistry.parse(keysEnv.API_KEYS);
-  const level = logLevels ? pinoLevelOf(logLevels) : api.LOG_LEVEL;
   const app = await NestFactory.create<NestExpressApplication>(
     ApiModule.forRoot({
       api,
@@ -45,7 +53,12 @@ export async function createApi(
       schedule,
       keys,
       providers,
-      log: { level, ...(logDestination && { destination: logDestination }) },
+      log: {
+        service: 'api',
+        level: logLevels ? levelOfNestLevels(logLevels) : logging.LOG_LEVEL,
+        format: logging.LOG_FORMAT,
+        ...(logDestination && { destination: logDestination }),
+      },
     }),
     // The body parser is added below, after the request id, so a bad body has an id too.
     { bufferLogs: true, bodyParser: false },
@@ -66,6 +79,5 @@ export async function createApi(
   );
   app.useGlobalFilters(new ApiExceptionFilter());
   setupOpenApi(app);
-  app.enableShutdownHooks();
   return { app, api };
 }

@@ -5,11 +5,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream, LevelWithSilent } from 'pino';
 import {
   ApiEnv,
   ConfigModule,
+  type LogSetup,
+  loggerModule,
   OdooEnv,
   OdooModule,
   QueueName,
@@ -26,8 +26,7 @@ import { MeController } from './auth/me.controller.js';
 import { rateLimitOptions } from './auth/rate-limit.options.js';
 import { GamesController } from './games/games.controller.js';
 import { HealthController } from './health/health.controller.js';
-import { QueueErrorLogger } from './health/queue-error-logger.service.js';
-import { loggerParams } from './logging/logger.options.js';
+import { httpLogOptions } from './logging/logger.options.js';
 import { ApiMetrics } from './metrics/api-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { ServersController } from './servers/servers.controller.js';
@@ -42,7 +41,7 @@ export interface ApiConfig {
   odoo: OdooEnv;
   schedule: ScheduleEnv;
   keys: ApiKeyRegistry;
-  log: { level: LevelWithSilent; destination?: DestinationStream };
+  log: LogSetup;
   providers: ProvidersEnv;
 }
 
@@ -52,7 +51,7 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        LoggerModule.forRoot(loggerParams(log.level, log.destination)),
+        loggerModule(log, httpLogOptions),
         ConfigModule.forRoot(api, redis, odoo, schedule),
         QueuesModule.forRoot(redis),
         OdooModule.forRoot(odoo),
@@ -84,7 +83,6 @@ export class ApiModule {
         { provide: APP_GUARD, useClass: ThrottlerGuard },
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         ApiMetrics,
-        QueueErrorLogger,
         ServersService,
         StatsService,
         StatRepository,

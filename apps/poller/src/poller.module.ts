@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
   ConfigModule,
+  type LogSetup,
+  loggerModule,
   MetricsEnv,
   OdooEnv,
   OdooModule,
@@ -28,6 +30,7 @@ export interface PollerConfig {
   metrics: MetricsEnv;
   /** How poll workers query game servers; null when this process runs no worker. */
   providers: ProvidersEnv | null;
+  log: LogSetup;
 }
 
 /** One process, any of the three roles: scheduler, poll worker, writer. */
@@ -41,6 +44,7 @@ export class PollerModule {
     odoo,
     metrics,
     providers: providersEnv,
+    log,
   }: PollerConfig): DynamicModule {
     const roles = new Set(rolesEnv.POLLER_ROLES);
     const providers = [
@@ -51,6 +55,7 @@ export class PollerModule {
     return {
       module: PollerModule,
       imports: [
+        loggerModule(log),
         ConfigModule.forRoot(redis, schedule, poller, metrics, ...(odoo ? [odoo] : [])),
         QueuesModule.forRoot(redis),
         ...(odoo ? [OdooModule.forRoot(odoo)] : []),

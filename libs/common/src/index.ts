@@ -11,3 +11,5 @@ export * from './servers/stat.repository.js';
 export * from './servers/odoo-call.metrics.js';
 export * from './host-port.js';
 export * from './servers/server-rules.js';
+export * from './logging/logging.js';
+export * from './logging/outage-log.js';

@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { RedisEnv } from './config/env.js';
+import { QueueErrorLogger } from './queue-error-logger.service.js';
 import { QueueName } from './queues.js';
 import { redisConnection } from './redis-connection.js';
 
@@ -46,6 +47,7 @@ export class QueuesModule {
           },
         ),
       ],
+      providers: [QueueErrorLogger],
       exports: [BullModule],
     };
   }

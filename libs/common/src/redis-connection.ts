@@ -1,6 +1,8 @@
+import { Logger } from '@nestjs/common';
 import { createIORedisClient, RedisConnection, type RedisOptions } from 'bullmq';
 import { Cluster, Redis } from 'ioredis';
 import { type RedisEnv, redisDatabase } from './config/env.js';
+import { OutageLog } from './logging/outage-log.js';
 
 /** Where Redis is. A bare URL stands for one Redis (tests, benchmarks, tools). */
 export type RedisTarget =
@@ -60,18 +62,98 @@ function openClient(options: RedisConnectionOptions): Redis | Cluster {
   const { clusterNodes, url, ...rest } = options;
   if (!clusterNodes) {
     // Options not made by redisConnection open as BullMQ's default factory would open them.
-    return typeof url === 'string' ? new Redis(url, rest) : new Redis(rest);
+    const client = typeof url === 'string' ? new Redis(url, rest) : new Redis(rest);
+    return watched(client, `${client.options.host ?? 'localhost'}:${client.options.port ?? 6379}`);
   }
   const { retryStrategy, ...perNode } = rest;
-  return new Cluster(clusterNodes, {
-    // Every node connection gets the credentials, TLS and retry rules; its host and port
-    // come from the cluster's slot map and win over the seed's in these options.
-    redisOptions: perNode,
-    clusterRetryStrategy: retryStrategy,
-    // Connect by the name a node is announced with, not an address resolved here, so that
-    // TLS checks the certificate against that name (managed clusters announce DNS names).
-    dnsLookup: (address, lookedUp) => lookedUp(null, address),
+  const seeds = clusterNodes.map((node) => `${node.host}:${node.port}`).join(', ');
+  return watched(
+    new Cluster(clusterNodes, {
+      // Every node connection gets the credentials, TLS and retry rules; its host and port
+      // come from the cluster's slot map and win over the seed's in these options.
+      redisOptions: perNode,
+      clusterRetryStrategy: retryStrategy,
+      // Connect by the name a node is announced with, not an address resolved here, so that
+      // TLS checks the certificate against that name (managed clusters announce DNS names).
+      dnsLookup: (address, lookedUp) => lookedUp(null, address),
+    }),
+    `cluster ${seeds}`,
+  );
+}
+
+/**
+ * One OutageLog per Redis address this process talks to, fed by every client of it: a queue,
+ * a worker and its blocking connection all fail together when Redis goes, and say so once.
+ */
+const outages = new Map<string, OutageLog>();
+
+/**
+ * Every client reports its failures here and nowhere else: ioredis emits an error on each
+ * reconnect attempt (every 2 s at most), and BullMQ passes each on to its queues and workers,
+ * which ignore connection errors (see isConnectionError) so they are not told twice.
+ */
+function watched<T extends Redis | Cluster>(client: T, address: string): T {
+  let outage = outages.get(address);
+  if (!outage) {
+    outage = new OutageLog(new Logger('Redis'), `Redis at ${address}`);
+    outages.set(address, outage);
+  }
+  const log = outage;
+  let reason = 'connection lost';
+  client.on('error', (err: Error) => {
+    reason = describeConnectionError(err);
   });
+  client.on('reconnecting', (delay: unknown) => {
+    log.failed(reason, typeof delay === 'number' ? delay : 0);
+  });
+  client.on('ready', () => log.recovered());
+  return client;
+}
+
+/** Whether any Redis of this process is failing now: a close then forces rather than waits. */
+export function redisIsDown(): boolean {
+  for (const outage of outages.values()) if (outage.down) return true;
+  return false;
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+/**
+ * An error that only says Redis is unreachable. Those are logged once, by the connection's
+ * OutageLog; a queue's or worker's error listener skips them and logs anything else.
+ */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && CONNECTION_CODES.has(code)) return true;
+  return /^(Connection is closed|connect ETIMEDOUT|Stream isn't writeable|Reached the max retries)/.test(
+    err.message,
+  );
+}
+
+/** The reason in a person's words, without the stack: `connection refused (ECONNREFUSED)`. */
+function describeConnectionError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    ENETUNREACH: 'network unreachable',
+    ENOTFOUND: 'name not found',
+    EAI_AGAIN: 'name lookup failed',
+  };
+  const said = code ? words[code] : undefined;
+  return said ? `${said} (${code})` : err.message;
 }
 
 function singleRedis(url: string): Exclude<RedisTarget, string> {
@@ -96,3 +178,25 @@ function unbracket(host: string): string {
 // Process-wide: every BullMQ connection in this process opens through openClient. Options
 // that are not ours open as they would without it.
 RedisConnection.clientFactory = (options) => createIORedisClient(openClient(options));
+
+/** The same error message is repeated at most this often by one queue or worker. */
+const REPEAT_AFTER_MS = 60_000;
+
+/**
+ * An `error` listener for a BullMQ queue or worker. Without one, BullMQ prints each error
+ * to stderr as a raw object with its stack. Connection errors are the connection's to report
+ * (once, with backoff); anything else is logged, the same message at most once a minute.
+ */
+export function queueErrorListener(
+  logger: { warn(message: string): void },
+  what: string,
+): (err: Error) => void {
+  let last = { message: '', at: 0 };
+  return (err) => {
+    if (isConnectionError(err)) return;
+    const now = Date.now();
+    if (err.message === last.message && now - last.at < REPEAT_AFTER_MS) return;
+    last = { message: err.message, at: now };
+    logger.warn(`${what}: ${err.message}`);
+  };
+}

@@ -5,7 +5,15 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { type Job, Worker } from 'bullmq';
-import { type PollJobData, PollerEnv, QueueName, RedisEnv, redisConnection } from '#common';
+import {
+  type PollJobData,
+  PollerEnv,
+  QueueName,
+  RedisEnv,
+  queueErrorListener,
+  redisConnection,
+  redisIsDown,
+} from '#common';
 import { PollService } from './poll.service.js';
 
 /**
@@ -57,13 +65,16 @@ export class PollProcessor implements OnApplicationBootstrap, OnModuleDestroy {
       ...pollLockTimings(this.env.POLL_TIMEOUT_MS),
     });
     this.worker.on('failed', (job, err) => this.onFailed(job, err));
-    // Connection errors while Redis restarts; the worker reconnects by itself.
-    this.worker.on('error', (err) => this.logger.warn(`poll worker: ${err.message}`));
+    this.worker.on('error', queueErrorListener(this.logger, 'poll worker'));
   }
 
-  /** Before the queues close (on shutdown), so jobs in hand still hand their reports over. */
+  /**
+   * Before the queues close (on shutdown), so jobs in hand still hand their reports over.
+   * With Redis down they cannot, and a graceful close would wait for Redis forever: the
+   * worker is closed at once, and its jobs come back to another worker as stalled.
+   */
   async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    await this.worker?.close(redisIsDown());
   }
 
   async process(job: Job<PollJobData>): Promise<{ online: boolean } | { expired: true }> {

@@ -8,7 +8,11 @@ import {
 import type { Queue } from 'bullmq';
 import {
   type CatalogServer,
+  type OutageLog,
+  isConnectionError,
   JobName,
+  OdooEnv,
+  odooOutageLog,
   type PollJobData,
   PollerEnv,
   QueueName,
@@ -17,6 +21,7 @@ import {
   ScheduleEnv,
   slotStartFor,
 } from '#common';
+import { OdooError } from '#odoo-client';
 
 /**
  * How far back each incremental sync reads again. Odoo's write_date has whole seconds, is the
@@ -56,13 +61,17 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private syncTimer: NodeJS.Timeout | undefined;
   private ticking = false;
   private syncing = false;
+  private readonly odooOutage: OutageLog;
 
   constructor(
     @InjectQueue(QueueName.Poll) private readonly pollQueue: Queue<PollJobData>,
     private readonly servers: ServerRepository,
     private readonly env: PollerEnv,
     private readonly schedule: ScheduleEnv,
-  ) {}
+    odoo: OdooEnv,
+  ) {
+    this.odooOutage = odooOutageLog(this.logger, odoo);
+  }
 
   onApplicationBootstrap(): void {
     void this.syncCatalog();
@@ -100,9 +109,12 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
         for (const id of deleted) this.forget(id);
       }
       this.lastSync = now;
+      this.odooOutage.recovered();
     } catch (err) {
-      this.logger.warn(
-        `catalog sync failed, keeping ${this.catalog?.size ?? 0} known servers: ${(err as Error).message}`,
+      this.odooOutage.failed(
+        `catalog sync failed, polling the ${this.catalog?.size ?? 0} servers known: ${(err as Error).message}`,
+        this.env.CATALOG_SYNC_MS,
+        err instanceof OdooError && !err.retryable,
       );
     } finally {
       this.syncing = false;
@@ -169,7 +181,10 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       }
       return added;
     } catch (err) {
-      this.logger.warn(`tick failed, will retry next tick: ${(err as Error).message}`);
+      // Redis being away is said once by its connection, not by every tick.
+      if (!isConnectionError(err)) {
+        this.logger.warn(`tick failed, will retry next tick: ${(err as Error).message}`);
+      }
       return added;
     } finally {
       this.ticking = false;

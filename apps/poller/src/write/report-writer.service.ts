@@ -9,13 +9,18 @@ import {
 import { type Job, Queue, Worker } from 'bullmq';
 import type { Cluster, Redis } from 'ioredis';
 import {
+  OdooEnv,
+  odooOutageLog,
+  type OutageLog,
   PollerEnv,
   QueueName,
   RedisEnv,
   type ReportJobData,
   ServerRepository,
   createRedisClient,
+  queueErrorListener,
   redisConnection,
+  redisIsDown,
 } from '#common';
 import { OdooError } from '#odoo-client';
 import { WriterLease } from './writer-lease.js';
@@ -96,12 +101,16 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
   private acking: Promise<void> = Promise.resolve();
   private readonly stopping = new AbortController();
   private loop: Promise<void> | undefined;
+  private readonly odooOutage: OutageLog;
 
   constructor(
     private readonly redis: RedisEnv,
     private readonly env: PollerEnv,
     private readonly servers: ServerRepository,
-  ) {}
+    odoo: OdooEnv,
+  ) {
+    this.odooOutage = odooOutageLog(this.logger, odoo);
+  }
 
   onApplicationBootstrap(): void {
     const connection = redisConnection(this.redis);
@@ -114,7 +123,7 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
       maxStalledCount: MAX_STALLED,
       drainDelay: 1,
     });
-    this.worker.on('error', (err) => this.logger.warn(`report worker: ${err.message}`));
+    this.worker.on('error', queueErrorListener(this.logger, 'report worker'));
     // Manual fetching does not start the stalled-job check by itself; it is what
     // recovers the batch of a writer that died holding it.
     void this.worker
@@ -124,8 +133,9 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
       connection,
       prefix: this.redis.QUEUE_PREFIX,
     });
+    this.queue.on('error', queueErrorListener(this.logger, 'report queue'));
     this.redisClient = createRedisClient(this.redis);
-    this.redisClient.on('error', (err: Error) => this.logger.warn(`writer lease: ${err.message}`));
+    this.redisClient.on('error', queueErrorListener(this.logger, 'writer lease'));
     this.lease = new WriterLease(
       this.redisClient,
       `${this.redis.QUEUE_PREFIX}:${QueueName.Report}-writer:lease`,
@@ -135,13 +145,21 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
     this.loop = this.run(this.worker, this.lease);
   }
 
+  /**
+   * Hands back what it holds and lets go of the lease. With Redis down none of that can
+   * happen, and waiting for it would hang the close: the writer then stops at once, and what
+   * it held comes back to a writer once its locks expire (a replay Odoo ignores if applied).
+   */
   async onModuleDestroy(): Promise<void> {
     this.stopping.abort();
-    await this.loop;
-    await this.acking;
     clearInterval(this.keepAlive);
-    await this.lease?.release().catch(() => undefined);
-    await this.worker?.close();
+    const force = redisIsDown();
+    if (!force) {
+      await this.loop;
+      await this.acking;
+      await this.lease?.release().catch(() => undefined);
+    }
+    await this.worker?.close(force);
     await this.queue?.close();
     this.redisClient?.disconnect();
   }
@@ -342,6 +360,7 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
       let missing: ReadonlySet<number>;
       try {
         const result = await this.servers.applyReports(reports);
+        this.odooOutage.recovered();
         missing = new Set(result.missing);
         if (missing.size > 0) {
           this.logger.log(
@@ -370,9 +389,10 @@ export class ReportWriter implements OnApplicationBootstrap, OnModuleDestroy {
           Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** Math.min(attempt - 1, 10)) *
           (0.5 + Math.random() / 2);
         // Down, slow or conflicting is Odoo's weather; refused (key, rights, addon) needs a person.
-        const needsPerson = err instanceof OdooError && !err.retryable;
-        this.logger[needsPerson ? 'error' : 'warn'](
-          `Odoo did not take ${jobs.length} reports (attempt ${attempt}, retry in ${Math.round(delay)} ms): ${(err as Error).message}`,
+        this.odooOutage.failed(
+          `did not take ${jobs.length} reports: ${(err as Error).message}`,
+          delay,
+          err instanceof OdooError && !err.retryable,
         );
         await sleep(delay, undefined, { signal }).catch(() => undefined);
         continue;

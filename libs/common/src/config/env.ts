@@ -27,7 +27,6 @@ const API_KEY_ENTRY = '[A-Za-z0-9_.-]+:(?:viewer|admin):[^\\s,]{16,}';
 const API_KEY_LIST = new RegExp(
   `^\\s*${API_KEY_ENTRY}(?:\\s*[,\\n]\\s*${API_KEY_ENTRY})*\\s*,?\\s*$`,
 );
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const REDIS_MODES = ['single', 'cluster'] as const;
 export type RedisMode = (typeof REDIS_MODES)[number];
@@ -259,9 +258,6 @@ export class ApiEnv {
   @Min(1)
   @Max(86_400)
   API_RATE_WINDOW_S: number = 60;
-
-  @IsIn(LOG_LEVELS)
-  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
 }
 
 /** Who may call the API; read apart from ApiEnv because it has no default. */

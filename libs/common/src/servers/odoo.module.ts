@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type OnModuleDestroy } from '@nestjs/common';
 import { OdooClient } from '#odoo-client';
 import type { OdooEnv } from '../config/env.js';
+import { OutageLog, type OutageLogger } from '../logging/outage-log.js';
 import { ServerRepository } from './server.repository.js';
 
 /** A client of the Odoo database `odoo` names (also for commands that run without Nest). */
@@ -13,6 +14,14 @@ export function odooClientFor(odoo: OdooEnv): OdooClient {
     protocol: odoo.ODOO_PROTOCOL,
     timeoutMs: odoo.ODOO_TIMEOUT_MS,
   });
+}
+
+/** How a role says Odoo is failing: its address (never credentials) and database, once per backoff step. */
+export function odooOutageLog(logger: OutageLogger, odoo: OdooEnv): OutageLog {
+  return new OutageLog(
+    logger,
+    `Odoo at ${new URL(odoo.ODOO_URL).origin} (database ${odoo.ODOO_DB})`,
+  );
 }
 
 /** The Odoo client for the configured database, and the catalog repository on top of it. */
