@@ -64,8 +64,8 @@ function destinationOf(setup: LogSetup): DestinationStream {
       colorize: process.stdout.isTTY,
       sync: true,
       translateTime: 'SYS:HH:MM:ss.l',
-      ignore: 'pid,hostname,service',
-      messageKey: 'msg',
+      ignore: 'pid,hostname,service,context',
+      messageFormat: '{if context}[{context}] {end}{msg}',
     });
   }
   return pino.destination({ dest: 1, sync: true });
