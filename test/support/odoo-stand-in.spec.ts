@@ -253,6 +253,89 @@ describe('OdooStandIn', () => {
     });
   });
 
+  describe('databases', () => {
+    it.each([17, 19] as const)(
+      'answers an unknown database over JSON-RPC on %i with the error of opening it',
+      async (serverVersion) => {
+        const odoo = new OdooStandIn({ serverVersion });
+        const odooUrl = await odoo.start();
+        try {
+          const login = await wire(odoo, odooUrl).rpc('common', 'authenticate', [
+            'nope',
+            odoo.login,
+            odoo.apiKey,
+            {},
+          ]);
+          const call = await post(`${odooUrl}/jsonrpc`, {
+            jsonrpc: '2.0',
+            method: 'call',
+            id: 1,
+            params: {
+              service: 'object',
+              method: 'execute_kw',
+              args: ['nope', odoo.uid, odoo.apiKey, 'game.server', 'search', [[]]],
+            },
+          });
+
+          for (const answer of [login, call]) {
+            expect(answer.status).toBe(200);
+            expect(answer.body).toMatchObject({
+              error: {
+                data: {
+                  name: 'psycopg2.OperationalError',
+                  message: expect.stringContaining(
+                    'FATAL:  database "nope" does not exist',
+                  ) as unknown,
+                },
+              },
+            });
+          }
+        } finally {
+          await odoo.stop();
+        }
+      },
+    );
+
+    it('lists its databases at /web/database/list and with db.list', async () => {
+      const odoo = new OdooStandIn({ db: 'gamedb', otherDbs: ['zeta', 'alpha'] });
+      const odooUrl = await odoo.start();
+      try {
+        const web = await post(`${odooUrl}/web/database/list`, {
+          jsonrpc: '2.0',
+          method: 'call',
+          params: {},
+        });
+        const service = await wire(odoo, odooUrl).rpc('db', 'list', []);
+
+        expect(result(web)).toEqual(['alpha', 'gamedb', 'zeta']);
+        expect(result(service)).toEqual(['alpha', 'gamedb', 'zeta']);
+      } finally {
+        await odoo.stop();
+      }
+    });
+
+    it('refuses to list them with AccessDenied when list_db is off', async () => {
+      const odoo = new OdooStandIn({ listDb: false });
+      const odooUrl = await odoo.start();
+      try {
+        const web = await post(`${odooUrl}/web/database/list`, {
+          jsonrpc: '2.0',
+          method: 'call',
+          params: {},
+        });
+        const service = await wire(odoo, odooUrl).rpc('db', 'list', []);
+
+        for (const answer of [web, service]) {
+          expect(answer.body).toMatchObject({
+            error: { data: { name: 'odoo.exceptions.AccessDenied' } },
+          });
+        }
+      } finally {
+        await odoo.stop();
+      }
+    });
+  });
+
   describe('JSON-2', () => {
     it('answers a success with the bare result', async () => {
       const answer = await w.json2('game.server', 'create', {
@@ -338,15 +421,6 @@ describe('OdooStandIn', () => {
         404,
         'odoo.exceptions.MissingError',
       ],
-      [
-        'another database',
-        'game.server',
-        'search',
-        { domain: [] },
-        { 'X-Odoo-Database': 'other' },
-        404,
-        'werkzeug.exceptions.NotFound',
-      ],
     ])('answers %s with HTTP %i', async (_case, model, method, body, headers, status, name) => {
       const answer = await w.json2(model, method, body, headers);
 
@@ -358,6 +432,18 @@ describe('OdooStandIn', () => {
         context: {},
         debug: expect.stringContaining('Traceback') as unknown,
       });
+    });
+
+    it('answers a database it does not serve with a bare HTML 404, before any key check', async () => {
+      const answer = await w.json2(
+        'game.server',
+        'search',
+        { domain: [] },
+        { 'X-Odoo-Database': 'other', Authorization: 'bearer wrong' },
+      );
+
+      expect(answer.status).toBe(404);
+      expect(answer.contentType).toMatch(/^text\/html/);
     });
 
     it('refuses a body that is not JSON', async () => {

@@ -6,7 +6,8 @@
  * It keeps generic CRUD (with read_group and formatted_read_group) for any model it is told
  * about, and the addon game_server_status as the shared contract describes it: `game.server`
  * with `apply_status_reports` (live fields, stat buckets, outages), `game.server.stat`,
- * `game.server.outage`, the deletion log `game.server.deletion`, and the settings in
+ * `game.server.outage`, the deletion log `game.server.deletion`, the games (`game.server.game`
+ * with `sync_games`), and the settings in
  * `ir.config_parameter`. Controls let a test take it down, slow it, make the next calls fail,
  * run a hook between a call's commit and its answer, count the RPCs it received and charge a
  * per-call and per-record cost. Tests only.
@@ -52,6 +53,10 @@ export interface StandInCall {
 export interface StandInOptions {
   apiKey?: string;
   db?: string;
+  /** Databases the server lists besides `db` (they hold nothing: only `db` is served here). */
+  otherDbs?: readonly string[];
+  /** Odoo's `list_db` option: false refuses to list the databases, with AccessDenied. */
+  listDb?: boolean;
   login?: string;
   uid?: number;
   /** Which Odoo to imitate: 17 and 18 have no JSON-2 and no `GET /web/version`. Default 19. */
@@ -122,6 +127,7 @@ export const GAME_SERVER_MODEL = 'game.server';
 export const GAME_SERVER_STAT_MODEL = 'game.server.stat';
 export const GAME_SERVER_OUTAGE_MODEL = 'game.server.outage';
 export const GAME_SERVER_DELETION_MODEL = 'game.server.deletion';
+export const GAME_SERVER_GAME_MODEL = 'game.server.game';
 export const CONFIG_PARAMETER_MODEL = 'ir.config_parameter';
 
 /** The addon's settings: ir.config_parameter keys and their defaults. */
@@ -256,8 +262,13 @@ const fault = {
   attribute: (msg: string) => new Fault('builtins.AttributeError', msg, 500),
   index: () => new Fault('builtins.IndexError', 'list index out of range', 500),
   name: (msg: string) => new Fault('builtins.NameError', msg, 500),
+  // As libpq 14+ words it: Odoo opens the database JSON-RPC names inside the call.
   database: (db: string) =>
-    new Fault('psycopg2.OperationalError', `FATAL:  database "${db}" does not exist`, 500),
+    new Fault(
+      'psycopg2.OperationalError',
+      `connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "${db}" does not exist\n`,
+      500,
+    ),
   notFound: (msg: string) => new Fault('werkzeug.exceptions.NotFound', msg, 404, true),
   unprocessable: (msg: string) =>
     new Fault('werkzeug.exceptions.UnprocessableEntity', msg, 422, true),
@@ -324,7 +335,9 @@ type Bound = Record<string, unknown>;
 
 export class OdooStandIn {
   readonly serverVersion: 17 | 18 | 19;
-  private readonly options: Required<Pick<StandInOptions, 'apiKey' | 'db' | 'login' | 'uid'>>;
+  private readonly options: Required<
+    Pick<StandInOptions, 'apiKey' | 'db' | 'login' | 'uid' | 'otherDbs' | 'listDb'>
+  >;
   private readonly jsonRpcErrorCode: number;
   private readonly now: () => Date;
   private readonly server: http.Server;
@@ -352,6 +365,8 @@ export class OdooStandIn {
     this.options = {
       apiKey: options.apiKey ?? randomBytes(20).toString('hex'),
       db: options.db ?? 'gamedb',
+      otherDbs: options.otherDbs ?? [],
+      listDb: options.listDb ?? true,
       login: options.login ?? 'game-status-bot',
       uid: options.uid ?? 2,
     };
@@ -398,6 +413,11 @@ export class OdooStandIn {
     this.declareModel(GAME_SERVER_DELETION_MODEL, {
       fields: { server_ref: 'integer', deleted_at: 'datetime' },
       order: 'deleted_at desc',
+    });
+    this.declareModel(GAME_SERVER_GAME_MODEL, {
+      fields: { code: 'char', name: 'char' },
+      order: 'name',
+      unique: [['code']],
     });
     this.declareModel(CONFIG_PARAMETER_MODEL, {
       fields: { key: 'char', value: 'text' },
@@ -622,6 +642,14 @@ export class OdooStandIn {
         const id = asRecord(tryJson(body))?.['id'] ?? null;
         return send(res, 200, { jsonrpc: '2.0', id, result: this.versionResult() });
       }
+      if (req.method === 'POST' && path === '/web/database/list') {
+        const id = asRecord(tryJson(body))?.['id'] ?? null;
+        try {
+          return send(res, 200, { jsonrpc: '2.0', id, result: this.databaseList() });
+        } catch (err) {
+          return send(res, 200, { jsonrpc: '2.0', id, error: this.jsonRpcError(asFault(err)) });
+        }
+      }
       if (req.method === 'POST' && path === '/jsonrpc')
         return await this.handleJsonRpc(req, body, res);
       if (path.startsWith('/json/2') && this.serverVersion >= 19) {
@@ -646,16 +674,14 @@ export class OdooStandIn {
     const args = Array.isArray(params?.['args']) ? (params['args'] as unknown[]) : [];
     const reply = (result: unknown) => send(res, 200, { jsonrpc: '2.0', id, result });
     const replyFault = (f: Fault) =>
-      send(res, 200, {
-        jsonrpc: '2.0',
-        id,
-        error: { code: this.jsonRpcErrorCode, message: 'Odoo Server Error', data: f.body() },
-      });
+      send(res, 200, { jsonrpc: '2.0', id, error: this.jsonRpcError(f) });
 
     if (!request) return replyFault(fault.badRequest('Invalid JSON data'));
-    if (service === 'common') {
+    if (service === 'common' || service === 'db') {
       try {
-        return reply(this.common(String(method), args));
+        return reply(
+          service === 'db' ? this.dbService(String(method)) : this.common(String(method), args),
+        );
       } catch (err) {
         return replyFault(asFault(err));
       }
@@ -698,6 +724,10 @@ export class OdooStandIn {
   ): Promise<void> {
     const replyFault = (f: Fault) =>
       send(res, f.status, f.body(), f.status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {});
+    // Odoo picks the database before any route, and without one no JSON-2 route exists: its
+    // answer is werkzeug's bare 404 page, not the JSON of an unknown model.
+    const dbHeader = req.headers['x-odoo-database'];
+    if (dbHeader !== undefined && dbHeader !== this.db) return sendHtml(res, 404, '404 Not Found');
     const match = /^\/json\/2\/([^/]+)\/([^/]+)$/.exec(path);
     if (!match || req.method !== 'POST') {
       return replyFault(fault.notFound('Did you mean POST /json/2/<model>/<method>?'));
@@ -713,10 +743,6 @@ export class OdooStandIn {
         throw fault.badRequest(
           "State-changing json2 requests must use the 'application/json' Content-Type.",
         );
-      }
-      const dbHeader = req.headers['x-odoo-database'];
-      if (dbHeader !== undefined && dbHeader !== this.db) {
-        throw fault.notFound(`database ${JSON.stringify(dbHeader)} not found`);
       }
       const token = /^bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim();
       if (token === undefined) throw fault.unauthorized('Missing bearer API key');
@@ -769,6 +795,22 @@ export class OdooStandIn {
       default:
         throw fault.attribute(`module 'odoo.service.common' has no attribute 'exp_${method}'`);
     }
+  }
+
+  /** The `db` service: only `list` is served here. */
+  private dbService(method: string): unknown {
+    if (method === 'list') return this.databaseList();
+    throw fault.attribute(`module 'odoo.service.db' has no attribute 'exp_${method}'`);
+  }
+
+  /** The databases Odoo lists, sorted by name as PostgreSQL gives them; refused without list_db. */
+  private databaseList(): string[] {
+    if (!this.options.listDb) throw fault.accessDenied();
+    return [this.db, ...this.options.otherDbs].sort();
+  }
+
+  private jsonRpcError(f: Fault): Record<string, unknown> {
+    return { code: this.jsonRpcErrorCode, message: 'Odoo Server Error', data: f.body() };
   }
 
   private takeFailure(protocol: StandInProtocol): void {
@@ -1067,6 +1109,17 @@ export class OdooStandIn {
         },
       };
     }
+    if (model.name === GAME_SERVER_GAME_MODEL) {
+      table['sync_games'] = {
+        kind: 'model',
+        params: ['games'],
+        required: 1,
+        run: ({ model: m, kw }) => {
+          const games = asArray(kw['games']);
+          return { result: this.syncGames(m, games), recordCount: games.length };
+        },
+      };
+    }
     if (model.name === CONFIG_PARAMETER_MODEL) {
       table['get_param'] = {
         kind: 'model',
@@ -1333,8 +1386,46 @@ export class OdooStandIn {
   }
 
   // -------------------------------------------------------------------------------------------
-  // The addon: apply_status_reports, stat buckets, outages, figures
+  // The addon: apply_status_reports, stat buckets, outages, figures, games
   // -------------------------------------------------------------------------------------------
+
+  /**
+   * Mirrors the addon's `game.server.game.sync_games`: creates the games not known by code,
+   * renames the others, keeps the unlisted ones; a malformed entry rejects the whole batch.
+   */
+  private syncGames(
+    model: ModelState,
+    raw: readonly unknown[],
+  ): { created: number; renamed: number } {
+    const names = new Map<string, string>();
+    raw.forEach((item, index) => {
+      const game = asRecord(item);
+      const code = game?.['code'];
+      const name = game?.['name'];
+      if (typeof code !== 'string' || code === '' || typeof name !== 'string' || !name.trim()) {
+        throw fault.validation(
+          `Malformed games (nothing was written):\ngames[${index}]: expected {code, name}`,
+        );
+      }
+      names.set(code, name.trim());
+    });
+    const byCode = new Map([...model.records.values()].map((r) => [r['code'], r]));
+    let renamed = 0;
+    for (const [code, name] of names) {
+      const game = byCode.get(code);
+      if (game && game['name'] !== name) {
+        this.write(model, [game.id], { name });
+        renamed += 1;
+      }
+    }
+    const created = [...names].filter(([code]) => !byCode.has(code));
+    this.create(
+      model,
+      created.map(([code, name]) => ({ code, name })),
+      true,
+    );
+    return { created: created.length, renamed };
+  }
 
   /**
    * Mirrors the addon's `game.server.apply_status_reports`: per server, reports in check-time

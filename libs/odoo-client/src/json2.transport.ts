@@ -4,6 +4,7 @@
  * with the bare result, a failure an HTTP status with `{name, message, arguments, debug}`.
  * Each call is one transaction on the server.
  */
+import { unservedDatabase } from './odoo.databases.js';
 import { OdooError, type OdooErrorContext } from './odoo.error.js';
 import {
   exchange,
@@ -46,7 +47,14 @@ export class Json2Transport implements OdooTransport {
       ctx,
       options,
     );
-    if (answer.status !== 200) throw OdooError.fromJson2(answer.status, answer.body, ctx);
+    if (answer.status !== 200) {
+      const err = OdooError.fromJson2(answer.status, answer.body, ctx);
+      // Odoo's own 404s (unknown model or method) are JSON: a bare one means no database.
+      if (err.httpStatus === 404 && err.odooName === undefined) {
+        throw await unservedDatabase(this.conn, err, options);
+      }
+      throw err;
+    }
     return parseJsonBody(answer, ctx) as T;
   }
 }

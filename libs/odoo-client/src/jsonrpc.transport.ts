@@ -4,6 +4,7 @@
  * key, model, method, args, kwargs)` per call. Stateless: the key travels with every call.
  * Answers are HTTP 200 whether or not the call failed; the fault is in `error.data`.
  */
+import { unservedDatabase } from './odoo.databases.js';
 import { OdooError, type OdooErrorContext } from './odoo.error.js';
 import {
   exchange,
@@ -142,7 +143,10 @@ export class JsonRpcTransport implements OdooTransport {
     if (body === null || typeof body !== 'object') {
       throw OdooError.transport('answer is not a JSON-RPC response', ctx, 'ERR_BAD_RESPONSE');
     }
-    if (body.error !== undefined) throw OdooError.fromJsonRpc(body.error, ctx);
+    if (body.error !== undefined) {
+      const err = OdooError.fromJsonRpc(body.error, ctx);
+      throw err.kind === 'database' ? await unservedDatabase(this.conn, err, options) : err;
+    }
     // Odoo 17 leaves `result` out when the method returned None.
     return (body.result ?? null) as T;
   }

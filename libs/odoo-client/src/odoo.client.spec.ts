@@ -198,6 +198,32 @@ describe.each(['json2', 'jsonrpc'] as const)('OdooClient over %s', (protocol) =>
     expect(err.message).not.toContain('Traceback');
   });
 
+  it('fails with kind database naming the URL, the database and those Odoo lists', async () => {
+    const err = await failure(another({ db: 'elsewhere' }).searchCount('game.server', []));
+
+    expect(err).toMatchObject({ kind: 'database', protocol, retryable: false });
+    expect(err.message).toBe(
+      `Odoo at ${url} does not serve database "elsewhere" (it lists "${odoo.db}")`,
+    );
+  });
+
+  it('says Odoo does not list its databases when list_db is off', async () => {
+    const unlisted = new OdooStandIn({ listDb: false });
+    const unlistedUrl = await unlisted.start();
+    const client = clientFor(unlisted, unlistedUrl, { protocol, db: 'elsewhere' });
+    try {
+      const err = await failure(client.searchCount('game.server', []));
+
+      expect(err.kind).toBe('database');
+      expect(err.message).toBe(
+        `Odoo at ${unlistedUrl} does not serve database "elsewhere" (it does not list its databases (list_db is off))`,
+      );
+    } finally {
+      client.close();
+      await unlisted.stop();
+    }
+  });
+
   it('fails with kind bad_request on an unknown field', async () => {
     const err = await failure(sut.searchRead('game.server', [], { fields: ['no_such_field'] }));
 
@@ -370,6 +396,18 @@ describe('OdooClient protocol detection', () => {
     const err = await failure(sut.searchCount('no.such.model', []));
 
     expect(err).toMatchObject({ kind: 'not_found', odooName: 'odoo.exceptions.UserError' });
+  });
+
+  it('says JSON-2 is not there when it is forced on Odoo 17, which lists the database', async () => {
+    const sut = clientFor(odoo17, url17, { protocol: 'json2' });
+    clients.push(sut);
+
+    const err = await failure(sut.searchCount('game.server', []));
+
+    expect(err.kind).toBe('database');
+    expect(err.message).toBe(
+      `Odoo at ${url17} lists database "${odoo17.db}" but answers HTTP 404 on JSON-2 for it (an Odoo before 19, or a database it cannot open)`,
+    );
   });
 
   it('fails with kind transport when nothing listens, and detects once it does', async () => {
@@ -629,7 +667,13 @@ describe('OdooClient.ready', () => {
 
   it.each([
     ['a wrong key', { apiKey: 'wrong-key-0123456789' }, probe, 'auth', /cannot read game\.server/],
-    ['a wrong database', { db: 'elsewhere' }, probe, 'not_found', /database "elsewhere"/],
+    [
+      'a wrong database',
+      { db: 'elsewhere' },
+      probe,
+      'database',
+      /^Odoo not ready: Odoo at \S+ does not serve database "elsewhere" \(it lists "gamedb"\)$/,
+    ],
     ['a missing addon', {}, { model: 'game.server.missing' }, 'not_found', /game\.server\.missing/],
     [
       'an addon without the method',

@@ -571,17 +571,12 @@ function aggregateValue(value: unknown): number | string | boolean | null {
 }
 
 function notReady(what: string, err: OdooError): OdooError {
-  return new OdooError({
-    kind: err.kind,
-    protocol: err.protocol,
-    message: `Odoo not ready: ${what}: ${err.message}`,
-    ...(err.httpStatus !== undefined && { httpStatus: err.httpStatus }),
-    ...(err.odooName !== undefined && { odooName: err.odooName }),
-    ...(err.model !== undefined && { model: err.model }),
-    ...(err.method !== undefined && { method: err.method }),
-    ...(err.code !== undefined && { code: err.code }),
-    ...(err.debug !== undefined && { debug: err.debug }),
-  });
+  // A database Odoo does not serve is named in full already; a guess in front would only blur it.
+  return err.restated(
+    err.kind === 'database'
+      ? `Odoo not ready: ${err.message}`
+      : `Odoo not ready: ${what}: ${err.message}`,
+  );
 }
 
 function tryJson(text: string): unknown {

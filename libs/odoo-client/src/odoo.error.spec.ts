@@ -84,6 +84,14 @@ describe('OdooError.fromJsonRpc', () => {
       'could not serialize access due to concurrent update',
       'conflict',
     ],
+    // Odoo's source (odoo/service/common.py opens the database named in the call).
+    [
+      'unknown database',
+      'psycopg2.OperationalError',
+      'connection to server at "db" (10.0.0.2), port 5432 failed: FATAL:  database "nope" does not exist\n',
+      'database',
+    ],
+    ['database down', 'psycopg2.OperationalError', 'could not connect to server', 'server'],
     ['anything else', 'builtins.KeyError', "'x'", 'server'],
   ] as const)('reads %s as kind %s', (_case, name, message, kind) => {
     const sut = OdooError.fromJsonRpc(rpcError(name, message), rpcCtx);
@@ -227,6 +235,17 @@ describe('OdooError.fromJson2', () => {
   });
 });
 
+describe('OdooError.restated', () => {
+  it('keeps everything but the message, and the kind when given one', () => {
+    const cause = OdooError.fromJson2(404, '<html>404</html>', json2Ctx);
+
+    const sut = cause.restated('told better', 'database');
+
+    expect(sut).toMatchObject({ ...cause, kind: 'database', message: 'told better' });
+    expect(cause.restated('again').kind).toBe(cause.kind);
+  });
+});
+
 describe('OdooError.retryable', () => {
   it('is true for transport faults, conflicts and 5xx that did not come from Odoo', () => {
     expect(OdooError.transport('connect ECONNREFUSED', rpcCtx, 'ECONNREFUSED').retryable).toBe(
@@ -254,6 +273,10 @@ describe('OdooError.retryable', () => {
       OdooError.fromJsonRpc(rpcError('odoo.exceptions.ValidationError', 'bad'), rpcCtx),
       OdooError.fromJsonRpc(rpcError('builtins.AttributeError', 'no method'), rpcCtx),
       OdooError.fromJsonRpc(rpcError('builtins.TypeError', 'bad args'), rpcCtx),
+      OdooError.fromJsonRpc(
+        rpcError('psycopg2.OperationalError', 'FATAL:  database "nope" does not exist'),
+        rpcCtx,
+      ),
       OdooError.fromJson2(500, json2Body('builtins.KeyError', "'x'"), json2Ctx),
     ];
 

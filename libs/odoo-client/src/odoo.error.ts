@@ -20,6 +20,11 @@ export type OdooErrorKind =
   | 'validation'
   /** Unknown model or method. */
   | 'not_found'
+  /**
+   * The database is not one this Odoo serves: it does not exist, the server's dbfilter or `-d`
+   * leaves it out, or Odoo cannot open it.
+   */
+  | 'database'
   /** The call itself is malformed: wrong arguments, unparsable body (`TypeError`, HTTP 400). */
   | 'bad_request'
   /** Concurrent update that Odoo gave up retrying (serialization failure, lock, HTTP 409). */
@@ -84,6 +89,11 @@ const TRANSIENT_SERVER_NAMES = new Set(['psycopg2.OperationalError', 'psycopg2.I
 // On JSON-RPC an unknown model is a plain UserError; only its text tells it apart.
 const UNKNOWN_MODEL = /^Object \S+ doesn't exist/;
 
+// JSON-RPC names the database in its arguments, so Odoo opens it inside the call and fails in
+// PostgreSQL's words, e.g. `connection to server at "db" (10.0.0.2), port 5432 failed: FATAL:
+// database "gamedb" does not exist`.
+const UNKNOWN_DATABASE = /\bdatabase "[^"]*" does not exist/;
+
 /** An Odoo call that failed. Never carries the API key, nor the traceback in `message`. */
 export class OdooError extends Error {
   override readonly name = 'OdooError';
@@ -131,9 +141,25 @@ export class OdooError extends Error {
       case 'missing':
       case 'validation':
       case 'not_found':
+      case 'database':
       case 'bad_request':
         return false;
     }
+  }
+
+  /** The same error told in other words, and of another kind when one is given. */
+  restated(message: string, kind: OdooErrorKind = this.kind): OdooError {
+    return new OdooError({
+      kind,
+      protocol: this.protocol,
+      message,
+      ...(this.httpStatus !== undefined && { httpStatus: this.httpStatus }),
+      ...(this.odooName !== undefined && { odooName: this.odooName }),
+      ...(this.model !== undefined && { model: this.model }),
+      ...(this.method !== undefined && { method: this.method }),
+      ...(this.code !== undefined && { code: this.code }),
+      ...(this.debug !== undefined && { debug: this.debug }),
+    });
   }
 
   /** Parses the `error` member of a JSON-RPC response (HTTP 200). */
@@ -192,6 +218,7 @@ export class OdooError extends Error {
 
 function kindFromName(name: string, message: string): OdooErrorKind | undefined {
   if (name === 'odoo.exceptions.UserError' && UNKNOWN_MODEL.test(message)) return 'not_found';
+  if (name === 'psycopg2.OperationalError' && UNKNOWN_DATABASE.test(message)) return 'database';
   return NAME_KINDS[name];
 }
 
