@@ -132,7 +132,7 @@ export class FaultSystem {
       SCHEDULER_TICK_MS: '100',
       CATALOG_SYNC_MS: '500',
       WRITER_FLUSH_MS: '200',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       ...extra,
     };
   }
