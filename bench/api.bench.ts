@@ -5,55 +5,42 @@
  * stand-in (seeded with 10,000 servers and a day of 15-minute stats for 100 of them), the
  * API itself (main thread, real Redis, the production settings but the rate limit), and
  * the load generator. Prints p50/p95/p99 and requests/s per scenario, and the same Odoo
- * calls made directly, to show what the API adds. Target (DESIGN.md): list of 50, p95 under
+ * calls made directly, to show what the API adds. Target (docs/benchmarks.md): list of 50, p95 under
  * 100 ms. Figures only; nothing here passes or fails.
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ServerRepository } from '#common';
-import { OdooClient, toOdooDatetime } from '#odoo-client';
-import { createApi } from '../apps/api/src/api.app.js';
+import { OdooClient } from '#odoo-client';
 import { OdooStandIn } from '../test/support/odoo-stand-in.js';
-import { dropPrefix, REDIS_URL, uniquePrefix } from '../test/support/test-env.js';
+import { dropPrefix, uniquePrefix } from '../test/support/test-env.js';
+import {
+  apiGetter,
+  CHARTED,
+  drive,
+  type Figures,
+  GAMES,
+  listPage,
+  type OdooInfo,
+  seedFleet,
+  SERVERS,
+  startApi,
+} from './api-load.js';
 
-const SERVERS = 10_000;
-const CHARTED = 100;
 /** One request at a time shows latency; eight at a time, throughput and queueing. */
 const CONCURRENCY = [1, 8] as const;
 const TARGET_P95_MS = 100;
 const REQUESTS_AT: Record<(typeof CONCURRENCY)[number], number> = { 1: 500, 8: 1_000 };
 const ODOO_ALONE = 'Odoo alone: ServerRepository.list, no API';
-const GAMES = ['minecraft', 'mbe', 'counterstrike2', 'rust', 'valheim', 'openarena'];
-
-interface OdooInfo {
-  url: string;
-  db: string;
-  login: string;
-  apiKey: string;
-}
 
 interface Scenario {
   name: string;
   path: (i: number) => string;
 }
 
-interface Figures {
-  name: string;
-  concurrency: number;
-  requests: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  perSecond: number;
-  errors: number;
-}
-
 const SCENARIOS: Scenario[] = [
-  {
-    name: 'list 50, by name, random page',
-    path: (i) => `/servers?limit=50&offset=${(i * 7_919) % (SERVERS - 50)}`,
-  },
+  { name: 'list 50, by name, random page', path: listPage },
   {
     name: 'list 50, game + online, by players desc',
     path: (i) => `/servers?limit=50&game=${GAMES[i % GAMES.length]}&online=true&sort=-players`,
@@ -70,88 +57,11 @@ const SCENARIOS: Scenario[] = [
   { name: 'stats, per game and total', path: () => '/stats' },
 ];
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
-/** Runs `one` `count` times with `concurrency` in flight; latencies in ms. */
-async function drive(
-  name: string,
-  concurrency: number,
-  count: number,
-  one: (i: number) => Promise<boolean>,
-): Promise<Figures> {
-  const latencies: number[] = [];
-  let next = 0;
-  let errors = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const t0 = performance.now();
-        if (!(await one(i))) errors++;
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  return {
-    name,
-    concurrency,
-    requests: count,
-    p50: percentile(latencies, 50),
-    p95: percentile(latencies, 95),
-    p99: percentile(latencies, 99),
-    perSecond: count / seconds,
-    errors,
-  };
-}
-
 /** Thread 1: the Odoo stand-in, seeded like a fleet that has run for a day. */
 async function runOdoo(): Promise<void> {
   const odoo = new OdooStandIn();
   await odoo.start();
-  const now = Date.now();
-  odoo.seed(
-    'game.server',
-    Array.from({ length: SERVERS }, (_, i) => {
-      const online = i % 10 !== 0;
-      return {
-        name: `srv-${String(i + 1).padStart(5, '0')}`,
-        game: GAMES[i % GAMES.length],
-        host: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
-        port: 25_565,
-        is_online: online,
-        players_online: online ? i % 64 : 0,
-        players_max: 64,
-        latency_ms: online ? 5 + (i % 40) : 0,
-        map_name: online ? 'world' : false,
-        last_checked: toOdooDatetime(now - (i % 60) * 1000),
-        consecutive_failures: online ? 0 : 3,
-      };
-    }),
-  );
-  const quarter = 15 * 60_000;
-  const first = Math.floor(now / quarter) * quarter - 96 * quarter;
-  odoo.seed(
-    'game.server.stat',
-    Array.from({ length: CHARTED * 96 }, (_, n) => {
-      const server = 1 + (n % CHARTED);
-      return {
-        server_id: server,
-        game: GAMES[(server - 1) % GAMES.length],
-        bucket_start: toOdooDatetime(first + Math.floor(n / CHARTED) * quarter),
-        bucket_minutes: 15,
-        polls: 15,
-        polls_online: 14,
-        players_sum: 14 * (n % 50),
-        players_peak: n % 50,
-        latency_sum: 14 * 20,
-      };
-    }),
-  );
+  seedFleet(odoo);
   const info: OdooInfo = { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey };
   parentPort?.postMessage(info);
   // Lives until the main thread terminates it.
@@ -159,12 +69,7 @@ async function runOdoo(): Promise<void> {
 
 /** Thread 3: the load, against the API and, for comparison, straight against Odoo. */
 async function runLoad(input: { apiUrl: string; key: string; odoo: OdooInfo }): Promise<void> {
-  const headers = { 'X-API-Key': input.key };
-  const get = async (path: string) => {
-    const res = await fetch(`${input.apiUrl}${path}`, { headers });
-    await res.arrayBuffer();
-    return res.ok;
-  };
+  const get = apiGetter(input.apiUrl, input.key);
   const client = new OdooClient({ ...input.odoo, protocol: 'json2', timeoutMs: 30_000 });
   // The repository the API's list uses, without the API around it.
   const servers = new ServerRepository(client);
@@ -196,26 +101,7 @@ async function main(): Promise<void> {
   });
   const prefix = uniquePrefix('bench-api');
   const key = randomBytes(32).toString('hex');
-  const { app } = await createApi(
-    {
-      REDIS_URL,
-      QUEUE_PREFIX: prefix,
-      ODOO_URL: odoo.url,
-      ODOO_DB: odoo.db,
-      ODOO_LOGIN: odoo.login,
-      ODOO_API_KEY: odoo.apiKey,
-      ODOO_PROTOCOL: 'json2',
-      API_KEYS: `bench:viewer:${key}`,
-      // The load comes from one key; the bench measures latency, not the limiter.
-      API_RATE_LIMIT: '1000000',
-      // Request lines cost time in production too; they go to a sink here, not the terminal.
-      LOG_LEVEL: 'info',
-    },
-    undefined,
-    { write: () => undefined },
-  );
-  await app.listen(0, '127.0.0.1');
-  const apiUrl = await app.getUrl();
+  const { app, url: apiUrl } = await startApi(odoo, prefix, key);
   try {
     const loadThread = new Worker(file, {
       workerData: { role: 'load', apiUrl, key, odoo },

@@ -12,9 +12,9 @@
  * GameDig forgets it and does 4 and 4 every time, info then players. Each server (one
  * responder port) has at most one query in flight, as the poller allows; all of them share
  * 127.0.0.1, so our per-host limit is set to the concurrency. GameDig's errors are replies
- * the kernel dropped: its shared socket keeps the default receive buffer (DESIGN.md).
+ * the kernel dropped: its shared socket keeps the default receive buffer.
  * Prints queries/s, p50/p99 latency, CPU per query (and the kernel's part of it), peak RSS,
- * errors, and the ratios the targets in DESIGN.md name: at least 5x GameDig's queries/s with
+ * errors, and the ratios the targets in docs/benchmarks.md name: at least 5x GameDig's queries/s with
  * less memory, within 2x of the raw client. It also prints the raw client's own ratio to
  * GameDig: every contender is bound by its CPU, of which the kernel takes a share per datagram
  * sent and received that no client avoids, so the raw client's ratio is about the most any

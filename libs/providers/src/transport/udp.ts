@@ -3,7 +3,7 @@
  *
  * Why shared: a socket per query costs a file descriptor and a bind per poll, and the
  * kernel's default receive buffer drops replies at fleet rates; one socket with a buffer
- * of several MB loses none (DESIGN.md). Replies are matched to queries by source address
+ * of several MB loses none. Replies are matched to queries by source address
  * and port in a map (O(1) per datagram). Two queries to the same ip:port are never in
  * flight together (their replies could cross): the second waits for the first to close.
  */
