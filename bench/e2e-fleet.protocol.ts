@@ -3,11 +3,13 @@
 export type FleetProtocol = 'minecraft' | 'valve' | 'quake3';
 export type FleetBehaviour = 'ok' | 'silent' | 'slow' | 'flapping';
 
-/** One simulated server: catalog id, where it listens, what it speaks and how it behaves. */
+/**
+ * One simulated server: catalog id, the address it listens on (on a port the OS gives), what
+ * it speaks and how it behaves.
+ */
 export type FleetServer = [
   id: number,
   address: string,
-  port: number,
   protocol: FleetProtocol,
   behaviour: FleetBehaviour,
 ];
@@ -39,6 +41,7 @@ export function noCounts(): FleetCounts {
 }
 
 export type FleetAnswer =
-  | { type: 'ready'; sockets: number }
+  /** The port each server was given, in the order of the start request. */
+  | { type: 'ready'; ports: number[] }
   | { type: 'counts'; counts: FleetCounts }
   | { type: 'error'; message: string };

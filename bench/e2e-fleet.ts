@@ -1,7 +1,8 @@
 /*
  * A simulated fleet of game servers for the end-to-end benchmark, run as a child process of
  * bench/e2e.bench.ts (one process holds at most a few thousand sockets: the per-process
- * descriptor limit here is 20,000). Every server has its own loopback address and port and
+ * descriptor limit here is 20,000). Every server has its own loopback address and port (one
+ * the OS gives, told back to the parent: two benchmarks on one machine never collide) and
  * answers one of three protocols: Minecraft Java's Server List Ping over TCP (a light
  * responder on a raw net.Server: minecraft-protocol's full server is far too heavy for
  * thousands), Valve A2S over UDP (with the post-2020 challenge) or Quake 3 `getstatus` over
@@ -50,12 +51,16 @@ class Fleet {
     private readonly slowMs: number,
   ) {}
 
-  async start(servers: readonly FleetServer[]): Promise<number> {
+  /** Binds every server; resolves with the port each got, in the order given. */
+  async start(servers: readonly FleetServer[]): Promise<number[]> {
+    const ports: number[] = [];
     // Bound in parallel chunks: thousands of sequential binds take seconds.
     for (let i = 0; i < servers.length; i += 500) {
-      await Promise.all(servers.slice(i, i + 500).map((server) => this.startOne(server)));
+      ports.push(
+        ...(await Promise.all(servers.slice(i, i + 500).map((server) => this.startOne(server)))),
+      );
     }
-    return this.closers.length;
+    return ports;
   }
 
   stop(): void {
@@ -101,32 +106,32 @@ class Fleet {
     }
   }
 
-  private async startOne([id, address, port, protocol, behaviour]: FleetServer): Promise<void> {
+  private async startOne([id, address, protocol, behaviour]: FleetServer): Promise<number> {
     this.counts.set(id, { protocol, slots: new Map() });
     const name = `bench ${id}`;
     switch (protocol) {
       case 'minecraft':
-        return this.minecraft(id, address, port, behaviour, name);
+        return this.minecraft(id, address, behaviour, name);
       case 'valve':
-        return this.udp(address, port, this.valveHandler(id, behaviour, name));
+        return this.udp(address, this.valveHandler(id, behaviour, name));
       case 'quake3':
-        return this.udp(address, port, this.quake3Handler(id, behaviour, name));
+        return this.udp(address, this.quake3Handler(id, behaviour, name));
     }
   }
 
   private async udp(
     address: string,
-    port: number,
     handler: (datagram: Buffer, reply: (data: Buffer) => void) => void,
-  ): Promise<void> {
+  ): Promise<number> {
     const socket = dgram.createSocket('udp4');
     socket.on('message', (datagram, from) =>
       handler(datagram, (data) => socket.send(data, from.port, from.address)),
     );
     socket.on('error', () => undefined);
-    socket.bind(port, address);
+    socket.bind(0, address);
     await once(socket, 'listening');
     this.closers.push(() => socket.close());
+    return socket.address().port;
   }
 
   /**
@@ -193,10 +198,9 @@ class Fleet {
   private async minecraft(
     id: number,
     address: string,
-    port: number,
     behaviour: FleetBehaviour,
     name: string,
-  ): Promise<void> {
+  ): Promise<number> {
     const status = frame(
       MC_STATUS,
       mcString(
@@ -230,9 +234,10 @@ class Fleet {
       });
     });
     server.on('error', () => undefined);
-    server.listen({ port, host: address, backlog: 1024 });
+    server.listen({ port: 0, host: address, backlog: 1024 });
     await once(server, 'listening');
     this.closers.push(() => server.close());
+    return (server.address() as net.AddressInfo).port;
   }
 }
 
@@ -289,7 +294,7 @@ process.on('message', (request: FleetRequest) => {
     case 'start':
       fleet = new Fleet(request.intervalMs, request.slowMs);
       fleet.start(request.servers).then(
-        (sockets) => send({ type: 'ready', sockets }),
+        (ports) => send({ type: 'ready', ports }),
         (err: unknown) => send({ type: 'error', message: String(err) }),
       );
       return;

@@ -13,8 +13,8 @@
  * minus the start of its server's slot (slotStartFor of its check time).
  *
  * The Odoo stand-in runs in this process: it only sleeps for its cost and keeps a few maps,
- * so its CPU (printed as `bench`) is small beside the roles'. Cost model from
- * shared/research/odoo-measured.md: 12 ms per call plus 0.5 ms per record, one call at a time.
+ * so its CPU (printed as `bench`) is small beside the roles'. Cost model: Odoo's as
+ * measured (docs/benchmarks.md): 12 ms per call plus 0.5 ms per record, one call at a time.
  *
  * Prints figures only: nothing here passes or fails on time.
  */
@@ -45,7 +45,6 @@ const POLL_TIMEOUT_MS = 3_000;
 const SLOW_MS = 2_500;
 /** Servers per loopback address, as many game servers share one machine. */
 const SERVERS_PER_ADDRESS = 256;
-const FIRST_PORT = 20_000;
 /** Sockets per fleet process, well under the 20,000 descriptors a process may hold. */
 const SERVERS_PER_FLEET_PROCESS = 12_500;
 const PROTOCOLS: readonly FleetProtocol[] = ['minecraft', 'valve', 'quake3'];
@@ -109,20 +108,14 @@ async function cleanUp(): Promise<void> {
 // The fleet
 // ---------------------------------------------------------------------------------------------
 
-/** Server i (catalog id i + 1): its address, port, protocol and behaviour. */
+/** Server i (catalog id i + 1): its address, protocol and behaviour; the OS gives its port. */
 function fleetLayout(count: number): FleetServer[] {
   return Array.from({ length: count }, (_, i) => {
     const block = Math.floor(i / SERVERS_PER_ADDRESS);
     // 127.0.0.x is left to everything else on the machine.
     const address = `127.0.${10 + Math.floor(block / 254)}.${1 + (block % 254)}`;
     const protocol = PROTOCOLS[i % PROTOCOLS.length] as FleetProtocol;
-    return [
-      i + 1,
-      address,
-      FIRST_PORT + (i % SERVERS_PER_ADDRESS),
-      protocol,
-      BEHAVIOUR_OF[i % 20] ?? 'ok',
-    ];
+    return [i + 1, address, protocol, BEHAVIOUR_OF[i % 20] ?? 'ok'];
   });
 }
 
@@ -133,7 +126,11 @@ class FleetProcess {
     child.on('message', (answer: FleetAnswer) => this.waiting.shift()?.(answer));
   }
 
-  static async start(servers: FleetServer[], intervalMs: number): Promise<FleetProcess> {
+  /** Starts a fleet process serving `servers`, with the port each was given, in order. */
+  static async start(
+    servers: FleetServer[],
+    intervalMs: number,
+  ): Promise<{ fleet: FleetProcess; ports: number[] }> {
     const child = fork(`${ROOT}/dist/bench/e2e-fleet.js`, [], { stdio: 'inherit' });
     const fleet = new FleetProcess(child);
     cleanups.push(async () => {
@@ -144,7 +141,7 @@ class FleetProcess {
     });
     const ready = await fleet.ask({ type: 'start', servers, intervalMs, slowMs: SLOW_MS });
     if (ready.type !== 'ready') throw new Error(`fleet did not start: ${JSON.stringify(ready)}`);
-    return fleet;
+    return { fleet, ports: ready.ports };
   }
 
   async counts(from: number, to: number): Promise<FleetCounts> {
@@ -287,24 +284,28 @@ async function main(): Promise<void> {
   await odoo.start();
   cleanups.push(() => odoo.stop());
   odoo.setCost(COST);
+
+  const fleetStarted = Date.now();
+  const fleets: FleetProcess[] = [];
+  const ports: number[] = [];
+  for (let i = 0; i < layout.length; i += SERVERS_PER_FLEET_PROCESS) {
+    const started = await FleetProcess.start(
+      layout.slice(i, i + SERVERS_PER_FLEET_PROCESS),
+      intervalMs,
+    );
+    fleets.push(started.fleet);
+    ports.push(...started.ports);
+  }
   odoo.seed(
     'game.server',
-    layout.map(([id, host, port, protocol]) => ({
+    layout.map(([id, host, protocol], i) => ({
       id,
       name: `bench ${id}`,
       game: GAME_OF[protocol],
       host,
-      port,
+      port: ports[i],
     })),
   );
-
-  const fleetStarted = Date.now();
-  const fleets: FleetProcess[] = [];
-  for (let i = 0; i < layout.length; i += SERVERS_PER_FLEET_PROCESS) {
-    fleets.push(
-      await FleetProcess.start(layout.slice(i, i + SERVERS_PER_FLEET_PROCESS), intervalMs),
-    );
-  }
   out(
     `e2e bench: ${opt.servers} servers (${fleets.length} fleet process(es), bound in ${((Date.now() - fleetStarted) / 1000).toFixed(1)} s), interval ${opt.intervalS} s, ${opt.workers} poll worker(s) x concurrency ${opt.concurrency}, ${opt.intervals} measured interval(s) after 1 of warm-up${opt.minutes ? ` (soak ${opt.minutes} min)` : ''}`,
   );

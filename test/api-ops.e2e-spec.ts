@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +6,7 @@ import { MetricsServer } from '../apps/poller/src/metrics/metrics.server.js';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import { type ApiHarness, startApi } from './support/api-harness.js';
 import { type MinecraftResponder, startMinecraftResponder } from './support/minecraft-responder.js';
+import { freePort } from './support/ports.js';
 import { QUIET, REDIS_URL } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -15,16 +14,6 @@ import { waitFor } from './support/wait-for.js';
 function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 const jsonBody = (body: unknown, method = 'POST'): RequestInit => ({
@@ -104,7 +93,7 @@ describe('API operations', () => {
     });
 
     it('counts polls by game and outcome, their duration, batch sizes and Odoo calls in the poller', async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const down = await create({ name: 'Down', game: 'minecraft', host: '127.0.0.1', port });
       await sut.request(`/servers/${down.id}/poll`, { method: 'POST' });
       await waitFor(
@@ -304,7 +293,7 @@ describe('API operations', () => {
       const noRedis = await startApi({
         name: 'api-health-no-redis',
         odoo: sut.odoo,
-        env: { REDIS_URL: `redis://127.0.0.1:${await closedPort()}` },
+        env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}` },
       });
       try {
         const ready = await noRedis.request('/health/ready', { as: null });

@@ -1,3 +1,4 @@
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -26,9 +27,6 @@ const CHROMIUM = {
   ],
 };
 
-/** Where the screenshots go, to be looked at after a run. */
-const SCREENSHOTS = join(tmpdir(), 'gss-status-page');
-
 /**
  * The status page in a real browser, on top of the whole system: servers registered through
  * the API, polled by a real poller from real Minecraft responders, written to the Odoo
@@ -41,6 +39,8 @@ describe('status page', () => {
   let lobby: MinecraftResponder;
   let creative: MinecraftResponder;
   let browser: Browser;
+  /** Where the screenshots go, kept to be looked at after the run; a directory per run. */
+  let screenshots: string;
   const servers: Record<string, ServerView> = {};
   /** Script errors and CSP violations the page reported; must stay empty. */
   const pageErrors: string[] = [];
@@ -90,6 +90,8 @@ describe('status page', () => {
       api.odoo.records('game.server').every((r) => r['is_online'] === true),
     );
     browser = await chromium.launch(CHROMIUM);
+    screenshots = await mkdtemp(join(tmpdir(), 'gss-status-page-'));
+    console.log(`status page screenshots: ${screenshots}`);
   });
 
   afterAll(async () => {
@@ -155,7 +157,7 @@ describe('status page', () => {
     const points = (await chart.locator('polyline').getAttribute('points'))?.split(' ') ?? [];
     expect(points.length).toBeGreaterThanOrEqual(20);
     expect(await chart.getAttribute('aria-label')).toBe('Players over 24 h, peak 19');
-    await page.screenshot({ path: join(SCREENSHOTS, 'desktop.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshots, 'desktop.png'), fullPage: true });
     await page.context().close();
   });
 
@@ -256,7 +258,7 @@ describe('status page', () => {
     expect(width).toBeLessThanOrEqual(390);
     const box = await row(page, 'Lobby').boundingBox();
     expect(box?.width).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(SCREENSHOTS, 'phone.png'), fullPage: true });
+    await page.screenshot({ path: join(screenshots, 'phone.png'), fullPage: true });
     await page.context().close();
   });
 

@@ -1,4 +1,3 @@
-import net from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { QueueEvents } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,20 +5,12 @@ import { createPoller } from '../apps/poller/src/poller.app.js';
 import { QueueName, redisConnection } from '#common';
 import { type MinecraftResponder, startMinecraftResponder } from './support/minecraft-responder.js';
 import { OdooStandIn } from './support/odoo-stand-in.js';
+import { freePort } from './support/ports.js';
 import { dropPrefix, QUIET, REDIS_URL, uniquePrefix } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
 const ONLINE = 4;
 const OFFLINE = 2;
-
-/** A port nothing listens on: polls of it are refused at once. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await new Promise((done) => server.once('listening', done));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /**
  * The real pipeline (scheduler, poll worker, writer; a real Minecraft responder) polls every
@@ -43,7 +34,8 @@ describe('writer through an Odoo outage', () => {
   beforeAll(async () => {
     const url = await odoo.start();
     responder = await startMinecraftResponder({ players: 3, maxPlayers: 10 });
-    const deadPort = await closedPort();
+    // Nothing listens there: polls of it are refused at once.
+    const deadPort = await freePort();
     online = odoo.seed(
       'game.server',
       Array.from({ length: ONLINE }, (_, i) => ({

@@ -167,11 +167,12 @@ describe('report writer', () => {
 
   it('writes a backlog in lanes of whole servers at once, each report counted once and in order', async () => {
     world = await new WriterWorld().start(100);
-    // An Odoo with two workers, each call long enough for the lanes to meet in it.
-    world.odoo.setCost({ perCallMs: 50, workers: 2 });
+    // An Odoo with three workers (two lanes leave one free), each call long enough for the
+    // lanes to meet in it.
+    world.odoo.setCost({ perCallMs: 50, workers: 3 });
     await world.enqueue(backlog(world.servers, 20));
 
-    await world.writer({ WRITER_BATCH_SIZE: '100', WRITER_LANES: '2' });
+    await world.writer({ WRITER_BATCH_SIZE: '100', WRITER_LANES: '2', ODOO_WORKERS: '3' });
     const settled = await world.settled(2_000);
 
     const calls = world.applyCalls();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppProcess } from '../support/app-process.js';
-import { freePort } from '../support/private-redis.js';
+import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/wait-for.js';
 import { FaultSystem, sleepUntil } from './support/fault-system.js';
 

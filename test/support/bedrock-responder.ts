@@ -5,6 +5,7 @@
  * for edge cases and benchmarks.
  */
 import { createRequire } from 'node:module';
+import { freePort } from './ports.js';
 import { type UdpResponder, startUdpResponder } from './udp-responder.js';
 
 const MAGIC = Buffer.from('00ffff00fefefefefdfdfdfd12345678', 'hex');
@@ -77,9 +78,8 @@ interface BedrockModule {
 export async function startBedrockServer(opts: BedrockServerOptions): Promise<BedrockServer> {
   // bedrock-protocol is CommonJS without an ESM entry.
   const bedrock = createRequire(import.meta.url)('bedrock-protocol') as BedrockModule;
-  const probe = await startUdpResponder(() => undefined);
-  const port = probe.port;
-  await probe.stop();
+  // The advertisement names the port before the server binds it.
+  const port = await freePort();
   // Our own advertisement: the server's default one resets the player count to its clients.
   const advertisement = new bedrock.ServerAdvertisement(
     { motd: opts.motd, levelName: opts.levelName },

@@ -7,9 +7,10 @@
  *   node dist/test/support/demo-games.js           serve (DEMO_BIND, default 127.0.0.1)
  *   node dist/test/support/demo-games.js --check   exit 0 when every server answers on 127.0.0.1
  *
- * Ports (the demo set's, apps/poller/src/seed/demo-fleet.ts): Minecraft Java TCP 25565-25567;
- * Bedrock UDP 19132-19133; A2S UDP 27015-27018, 28015, 2457; Quake 3 UDP 27960-27961. Nothing
- * answers 25568 and 27019: the demo's offline servers. Stops on SIGTERM or SIGINT.
+ * Ports: the demo set's (apps/poller/src/seed/demo-fleet.ts), each moved by its DEMO_*_PORT
+ * variable, which `seed --demo` reads too. By default Minecraft Java TCP 25565-25567; Bedrock
+ * UDP 19132-19133; A2S UDP 27015-27018, 28015, 2457; Quake 3 UDP 27960-27961. Nothing answers
+ * 25568 and 27019: the demo's offline servers. Stops on SIGTERM or SIGINT.
  */
 import { randomInt } from 'node:crypto';
 import {
@@ -19,10 +20,16 @@ import {
   createProviderRegistry,
   findGame,
 } from '#providers';
-import { DEMO_FLEET, type DemoServer } from '../../apps/poller/src/seed/demo-fleet.js';
+import {
+  DEMO_FLEET,
+  type DemoServer,
+  demoFleet,
+  queryPort,
+} from '../../apps/poller/src/seed/demo-fleet.js';
 import { startA2sResponder } from './a2s-responder.js';
 import { unconnectedPong } from './bedrock-responder.js';
 import { startMinecraftResponder } from './minecraft-responder.js';
+import { freePort } from './ports.js';
 import { type Quake3Fixture, quake3Handler } from './quake3-responder.js';
 import { startUdpResponder } from './udp-responder.js';
 
@@ -67,13 +74,23 @@ export interface DemoGames {
   stop(): Promise<void>;
 }
 
-/** The demo servers that answer (those with `players`); the others stay silent. */
-export function servedServers(): ServedServer[] {
-  return DEMO_FLEET.filter((server): server is ServedServer => server.players !== undefined);
+/** The servers of `fleet` that answer (those with `players`); the others stay silent. */
+export function servedServers(fleet: readonly DemoServer[]): ServedServer[] {
+  return fleet.filter((server): server is ServedServer => server.players !== undefined);
 }
 
-function queryPort(server: DemoServer): number {
-  return server.queryPort ?? server.port;
+/**
+ * Every DEMO_*_PORT variable set to a port of its own that the OS gave: for a test to run
+ * demo-games and seed the demo catalog with, without touching the usual ports of the machine.
+ * The offline servers' ports stay closed, so queries of them are refused, as in compose.
+ */
+export async function freeDemoPorts(): Promise<Record<string, string>> {
+  const ports = new Set<number>();
+  while (ports.size < DEMO_FLEET.length) ports.add(await freePort());
+  const free = [...ports];
+  return Object.fromEntries(
+    DEMO_FLEET.map(({ portVariable }, i) => [portVariable, String(free[i])]),
+  );
 }
 
 function names(count: number): string[] {
@@ -173,12 +190,15 @@ async function serve(server: ServedServer, game: GameEntry, host: string): Promi
   }
 }
 
-/** Starts every demo server on `host`; stop them with `stop()`. */
-export async function startDemoGames(host = '127.0.0.1'): Promise<DemoGames> {
+/** Starts every demo server of `fleet` on `host`; stop them with `stop()`. */
+export async function startDemoGames(
+  fleet: readonly DemoServer[],
+  host = '127.0.0.1',
+): Promise<DemoGames> {
   const running: Running[] = [];
   const counts: { server: ServedServer; running: Running; online: number; phase: number }[] = [];
   try {
-    for (const server of servedServers()) {
+    for (const server of servedServers(fleet)) {
       const game = findGame(server.game);
       if (!game) throw new Error(`demo server ${server.name}: unknown game ${server.game}`);
       const started = await serve(server, game, host);
@@ -216,14 +236,15 @@ export interface DemoAnswer {
   error: string | null;
 }
 
-/** Queries every served demo server at `host` through the providers, the way a poll worker does. */
+/** Queries every served server of `fleet` at `host` through the providers, as a poll worker does. */
 export async function queryDemoServers(
   registry: ProviderRegistry,
   host: string,
+  fleet: readonly DemoServer[],
   timeoutMs = 3_000,
 ): Promise<DemoAnswer[]> {
   return Promise.all(
-    servedServers().map(async (server): Promise<DemoAnswer> => {
+    servedServers(fleet).map(async (server): Promise<DemoAnswer> => {
       try {
         const status = await registry
           .get(server.game)
@@ -253,7 +274,8 @@ export async function queryDemoServers(
 async function check(): Promise<number> {
   const { registry, services } = createProviderRegistry();
   try {
-    const silent = (await queryDemoServers(registry, '127.0.0.1')).filter((a) => !a.online);
+    const answers = await queryDemoServers(registry, '127.0.0.1', demoFleet(process.env));
+    const silent = answers.filter((a) => !a.online);
     for (const { server, error } of silent) {
       process.stderr.write(
         `demo-games: ${server.name} (${server.game}) does not answer: ${error}\n`,
@@ -267,7 +289,7 @@ async function check(): Promise<number> {
 
 async function main(): Promise<void> {
   const host = process.env['DEMO_BIND'] || '127.0.0.1';
-  const demo = await startDemoGames(host);
+  const demo = await startDemoGames(demoFleet(process.env), host);
   const ports = demo.servers.map(({ port }) => port).join(', ');
   process.stdout.write(`demo-games: ${demo.servers.length} servers on ${host}, ports ${ports}\n`);
   const stop = (): void => {

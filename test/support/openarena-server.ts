@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 export const OPENARENA_BINARY = '/usr/games/openarena-server';
@@ -31,15 +32,6 @@ export interface OpenArenaServer {
   stop(): Promise<void>;
 }
 
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket('udp4');
-  probe.bind(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
 /** One raw getstatus round trip (not through the code under test). */
 async function rawStatus(port: number): Promise<string | undefined> {
   const socket = dgram.createSocket('udp4');
@@ -57,7 +49,7 @@ async function rawStatus(port: number): Promise<string | undefined> {
 /** Starts OpenArena and waits until it answers with all its bots in; stop it in afterAll. */
 export async function startOpenArena(opts: OpenArenaOptions): Promise<OpenArenaServer> {
   const home = await mkdtemp(join(tmpdir(), 'gss-openarena-'));
-  const port = await freeUdpPort();
+  const port = await freePort();
   const bots = opts.bots ?? [];
   const set = (name: string, value: string | number) => ['+set', name, String(value)];
   const args = [

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from './private-redis.js';
+import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
 const run = promisify(execFile);

@@ -9,6 +9,7 @@ import {
   startLegacyMinecraftResponder,
   startMinecraftResponder,
 } from '../../../../test/support/minecraft-responder.js';
+import { freePort } from '../../../../test/support/ports.js';
 import { findGame } from '../games.js';
 import { ProviderServices } from '../provider-services.js';
 import { ProviderError } from '../provider.error.js';
@@ -286,17 +287,21 @@ describe('MinecraftProvider SRV records', () => {
 
   beforeAll(async () => {
     responder = await startMinecraftResponder({ motd: 'Behind SRV', players: 2, maxPlayers: 10 });
+    // Nothing listens there: it refuses at once.
+    const closed = await freePort();
     dns = await startDnsResponder({
       'play.test': { a: ['127.0.0.2'] },
       '_minecraft._tcp.play.test': {
         srv: [
-          { priority: 5, weight: 1, port: 1, target: 'dead.test' },
+          { priority: 5, weight: 1, port: closed, target: 'dead.test' },
           { priority: 10, weight: 1, port: responder.port, target: 'mc-host.test' },
         ],
       },
       'dead.test': { a: ['127.0.0.1'] },
       'mc-host.test': { a: ['127.0.0.1'] },
-      'nosrv.test': { a: ['127.0.0.1'] },
+      // Loopback's broadcast address: the kernel refuses a TCP connection to it, so the query
+      // (to the default port, 25565) reaches no process of the machine.
+      'nosrv.test': { a: ['127.255.255.255'] },
     });
     viaDns = new ProviderServices({ dnsServers: [dns.server] });
     sut = new MinecraftProvider(viaDns);
@@ -329,7 +334,6 @@ describe('MinecraftProvider SRV records', () => {
   });
 
   it('uses the name itself when it has no SRV record', async () => {
-    // Whatever listens on 127.0.0.1:25565 (nothing, in CI), the name itself was resolved.
     await sut.query({ host: 'nosrv.test' }, { timeoutMs: 1000 }).catch(() => undefined);
     expect(dns.questions).toContain('SRV _minecraft._tcp.nosrv.test');
     expect(dns.questions).toContain('A nosrv.test');
