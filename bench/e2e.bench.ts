@@ -375,7 +375,8 @@ async function main(): Promise<void> {
     ...odoo.clientEnv,
     ODOO_PROTOCOL: 'json2',
     POLL_INTERVAL_S: String(opt.intervalS),
-    LOG_LEVEL: 'warn',
+    // The processes say they are ready at info level; they log little else at it.
+    LOG_LEVEL: 'info',
   };
   const pollerEnv = {
     ...odooEnv,
@@ -405,8 +406,6 @@ async function main(): Promise<void> {
       ...odooEnv,
       PORT: '0',
       API_HOST: '127.0.0.1',
-      // Its ready line is logged at info level.
-      LOG_LEVEL: 'info',
       API_KEYS: `bench:admin:${randomBytes(16).toString('hex')}`,
     }),
   );
