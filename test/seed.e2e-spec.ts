@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_FLEET } from '../apps/poller/src/seed/demo-fleet.js';
+import { DEMO_FLEET, demoFleet, queryPort } from '../apps/poller/src/seed/demo-fleet.js';
 import { type CommandResult, ensureBuilt, runDist } from './support/built.js';
 import { GAME_SERVER_MODEL, OdooStandIn } from './support/odoo-stand-in.js';
 
@@ -121,6 +121,29 @@ describe('seed', () => {
       );
     });
 
+    it('--demo writes the ports the DEMO_*_PORT variables give, as demo-games serves them', async () => {
+      // Data only: nobody queries these ports.
+      const ports = { DEMO_MC_SURVIVAL_PORT: '41001', DEMO_VALHEIM_QUERY_PORT: '41002' };
+
+      const sut = await seed(['--demo'], ports);
+
+      expect(sut.code).toBe(0);
+      const written = odoo
+        .records(GAME_SERVER_MODEL)
+        .map((r) => Number(r['query_port'] || r['port']));
+      const byNumber = (a: number, b: number) => a - b;
+      expect(written.sort(byNumber)).toEqual(demoFleet(ports).map(queryPort).sort(byNumber));
+      expect(written).toEqual(expect.arrayContaining([41001, 41002]));
+    });
+
+    it('--demo refuses a DEMO_*_PORT that is not a port, naming it, and writes nothing', async () => {
+      const sut = await seed(['--demo'], { DEMO_RUST_PORT: 'rust' });
+
+      expect(sut.code).toBe(2);
+      expect(sut.stderr).toContain("DEMO_RUST_PORT must be a port (1-65535), not 'rust'");
+      expect(creates(odoo)).toEqual([]);
+    });
+
     describe('a CSV with loose headers, good rows and bad ones', () => {
       const CSV = [
         'Server Name,Game ID,IP,Port,Query Port,Interval (s),Enabled,Comment,Owner',
@@ -200,6 +223,45 @@ describe('seed', () => {
         );
         expect(creates(odoo)).toEqual([]);
         expect(odoo.records(GAME_SERVER_MODEL)).toHaveLength(1);
+      });
+
+      const OFFLINE_TOTAL =
+        'dry run, nothing written: would add 3, catalog not read (already there unknown), bad 5';
+
+      it('--dry-run checks every row with no Odoo configured, saying the catalog was not read', async () => {
+        const path = await sheet('offline.csv', CSV);
+
+        const sut = await runDist(SEED, ['--file', path, '--dry-run'], {}, 30_000);
+
+        expect(sut.code).toBe(1);
+        expect(lines(sut)).toEqual([
+          `seed: ${path}, checked without the catalog (Odoo is not configured: ODOO_URL: not set; ODOO_DB: not set; ODOO_LOGIN: not set; ODOO_API_KEY: not set): every row is checked, but not whether it is already there`,
+          'ignored columns: Owner',
+          'would add line 2: Survival EU (minecraft mc1.test:25565)',
+          'would add line 4: Bedrock Hub (mbe bedrock.test:19132)',
+          'would add line 5: CS Retro (csgo cs.test:27015)',
+          ...BAD,
+          OFFLINE_TOTAL,
+        ]);
+      });
+
+      it('--dry-run checks every row while Odoo does not answer, saying why', async () => {
+        const path = await sheet('unreachable.csv', CSV);
+        await odoo.stop();
+
+        const sut = await seed(['--file', path, '--dry-run']);
+
+        expect(sut.code).toBe(1);
+        expect(lines(sut)[0]).toMatch(
+          /^seed: \S+, checked without the catalog \(the catalog at http:\/\/127\.0\.0\.1:\d+: Odoo not ready: no Odoo answers at \S+: .*ECONNREFUSED.*\): every row is checked, but not whether it is already there$/,
+        );
+        expect(lines(sut).slice(2)).toEqual([
+          'would add line 2: Survival EU (minecraft mc1.test:25565)',
+          'would add line 4: Bedrock Hub (mbe bedrock.test:19132)',
+          'would add line 5: CS Retro (csgo cs.test:27015)',
+          ...BAD,
+          OFFLINE_TOTAL,
+        ]);
       });
     });
 
@@ -345,7 +407,7 @@ describe('seed', () => {
         );
 
         expect(sut.code).toBe(2);
-        expect(sut.stderr).toContain('--from-protocol must be one of');
+        expect(sut.stderr).toContain('--from-protocol: "soap" is not one of');
         expect(sut.stderr).not.toContain(source.apiKey);
       });
     });

@@ -8,11 +8,14 @@
  * Every row is checked with the rules of POST /servers; a server already in the catalog
  * (same game, host in any case, and port) is skipped, so a second run adds nothing. Bad rows
  * are listed with their line and reason, and the good ones are still written, in one create
- * RPC per 500. Exit status: 0 all rows good, 1 some bad, 2 usage, configuration or connection
- * error. No NestJS here: the repository is used directly, as `query` uses the providers.
+ * RPC per 500. A dry run needs no Odoo: without one (not configured, or not answering) it
+ * checks every row all the same, and only cannot say which are already in the catalog.
+ * Exit status: 0 all rows good, 1 some bad, 2 usage, configuration or connection error.
+ * No NestJS here: the repository is used directly, as `query` uses the providers.
  */
 import 'reflect-metadata';
 import {
+  type CatalogServer,
   ConfigError,
   ConfigReader,
   ODOO_SERVER_MODEL,
@@ -63,25 +66,91 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
   }
   const { source, dryRun, ifEmpty } = parsed.options;
+  if (dryRun) {
+    config.assertValid(seedEnv);
+    return dryRunOf(source, odooOrWhyNot(), ifEmpty);
+  }
   const [odoo] = config.assertValid(config.read(OdooEnv), seedEnv);
   const target = odooClientFor(odoo);
   try {
-    await ready(target, `the catalog at ${odoo.ODOO_URL}`);
-    const servers = new ServerRepository(target);
-    const catalog = await servers.listCatalog({ includeArchived: true });
-    print(
-      `seed: ${describeSource(source)} into ${odoo.ODOO_URL} database ${odoo.ODOO_DB}, ` +
-        `whose catalog has ${catalog.length} servers`,
-    );
+    const { servers, catalog } = await openCatalog(target, odoo, source);
     if (ifEmpty && catalog.length > 0) {
       print('the catalog is not empty: nothing added (--if-empty)');
       return 0;
     }
-    const rows = await readSource(source, odoo);
-    const plan = planSeed(rows, catalog);
-    if (!dryRun) await write(servers, plan);
-    report(plan, dryRun);
+    const plan = planSeed(await readSource(source, odoo.ODOO_TIMEOUT_MS), catalog);
+    await write(servers, plan);
+    report(plan, false);
     return plan.bad.length > 0 ? 1 : 0;
+  } finally {
+    target.close();
+  }
+}
+
+/** The catalog to seed, read after proving Odoo ready; says where it is and how big. */
+async function openCatalog(
+  target: OdooClient,
+  odoo: OdooEnv,
+  source: SeedSource,
+): Promise<{ servers: ServerRepository; catalog: CatalogServer[] }> {
+  await ready(target, `the catalog at ${odoo.ODOO_URL}`);
+  const servers = new ServerRepository(target);
+  const catalog = await servers.listCatalog({ includeArchived: true });
+  print(
+    `seed: ${describeSource(source)} into ${odoo.ODOO_URL} database ${odoo.ODOO_DB}, ` +
+      `whose catalog has ${catalog.length} servers`,
+  );
+  return { servers, catalog };
+}
+
+/** The target Odoo's variables, or why there are none: a dry run goes on without them. */
+function odooOrWhyNot(): OdooEnv | string {
+  try {
+    return validateEnv(OdooEnv, process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return `Odoo is not configured: ${err.problems.join('; ')}`;
+  }
+}
+
+/**
+ * Checks every row and writes nothing. With Odoo at hand the rows already in its catalog are
+ * told apart; without it (not configured, or not ready) that check alone is left out, and the
+ * output says so and why.
+ */
+async function dryRunOf(
+  source: SeedSource,
+  odoo: OdooEnv | string,
+  ifEmpty: boolean,
+): Promise<number> {
+  const catalog = typeof odoo === 'string' ? odoo : await catalogOrWhyNot(odoo, source);
+  if (typeof catalog === 'string') {
+    print(
+      `seed: ${describeSource(source)}, checked without the catalog (${catalog}): ` +
+        'every row is checked, but not whether it is already there',
+    );
+  } else if (ifEmpty && catalog.length > 0) {
+    print('the catalog is not empty: nothing added (--if-empty)');
+    return 0;
+  }
+  const timeoutMs = typeof odoo === 'string' ? new OdooEnv().ODOO_TIMEOUT_MS : odoo.ODOO_TIMEOUT_MS;
+  const known = typeof catalog === 'string' ? undefined : catalog;
+  const plan = planSeed(await readSource(source, timeoutMs), known ?? []);
+  report(plan, true, known !== undefined);
+  return plan.bad.length > 0 ? 1 : 0;
+}
+
+/** The catalog, or why it cannot be read (the one line a real run would fail with). */
+async function catalogOrWhyNot(
+  odoo: OdooEnv,
+  source: SeedSource,
+): Promise<CatalogServer[] | string> {
+  const target = odooClientFor(odoo);
+  try {
+    return (await openCatalog(target, odoo, source)).catalog;
+  } catch (err) {
+    if (err instanceof SeedFailure || err instanceof OdooError) return err.message;
+    throw err;
   } finally {
     target.close();
   }
@@ -109,7 +178,8 @@ function describeSource(source: SeedSource): string {
   }
 }
 
-async function readSource(source: SeedSource, odoo: OdooEnv): Promise<SeedRow[]> {
+/** The source's rows, each checked; `timeoutMs` bounds each call to a source Odoo. */
+async function readSource(source: SeedSource, timeoutMs: number): Promise<SeedRow[]> {
   switch (source.kind) {
     case 'empty':
       return [];
@@ -123,15 +193,15 @@ async function readSource(source: SeedSource, odoo: OdooEnv): Promise<SeedRow[]>
       return sheet.rows;
     }
     case 'odoo':
-      return copyFrom(source.variables, odoo);
+      return copyFrom(source.variables, timeoutMs);
   }
 }
 
 /** The other Odoo's servers, archived ones too, with their catalog fields and nothing else. */
-async function copyFrom(variables: Record<string, string>, odoo: OdooEnv): Promise<SeedRow[]> {
+async function copyFrom(variables: Record<string, string>, timeoutMs: number): Promise<SeedRow[]> {
   let env: OdooEnv;
   try {
-    env = validateEnv(OdooEnv, { ...variables, ODOO_TIMEOUT_MS: String(odoo.ODOO_TIMEOUT_MS) });
+    env = validateEnv(OdooEnv, { ...variables, ODOO_TIMEOUT_MS: String(timeoutMs) });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new SeedFailure(
@@ -166,7 +236,8 @@ async function write(servers: ServerRepository, plan: SeedPlan): Promise<void> {
   }
 }
 
-function report(plan: SeedPlan, dryRun: boolean): void {
+/** Each row's fate, then the counts; `catalogRead` false: nothing could be found already there. */
+function report(plan: SeedPlan, dryRun: boolean, catalogRead = true): void {
   if (dryRun) {
     for (const { where, server } of plan.add) print(`would add ${where}: ${describe(server)}`);
     for (const { where, server } of plan.skipped) {
@@ -174,7 +245,10 @@ function report(plan: SeedPlan, dryRun: boolean): void {
     }
   }
   for (const { where, error } of plan.bad) print(`${where}: ${error}`);
-  const counts = `skipped ${plan.skipped.length} (already there), bad ${plan.bad.length}`;
+  const skipped = catalogRead
+    ? `skipped ${plan.skipped.length} (already there)`
+    : 'catalog not read (already there unknown)';
+  const counts = `${skipped}, bad ${plan.bad.length}`;
   print(
     dryRun
       ? `dry run, nothing written: would add ${plan.add.length}, ${counts}`
