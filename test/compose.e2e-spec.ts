@@ -10,11 +10,12 @@ import { tmpdir } from 'node:os';
 import { join, matchesGlob, posix } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_FLEET } from '../apps/poller/src/seed/demo-fleet.js';
+import { DEMO_FLEET, demoFleet, queryPort } from '../apps/poller/src/seed/demo-fleet.js';
 import { AppProcess } from './support/app-process.js';
 import { ROOT, ensureBuilt, runCommand } from './support/built.js';
+import { freeDemoPorts } from './support/demo-games.js';
 import { GAME_SERVER_MODEL, OdooStandIn } from './support/odoo-stand-in.js';
-import { freePort } from './support/private-redis.js';
+import { freePort } from './support/ports.js';
 import { REDIS_URL, dropPrefix, uniquePrefix } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -89,6 +90,21 @@ describe('docker-compose.yml', () => {
     expect(variables.filter((v) => !/^\w+:-/.test(v))).toEqual([]);
   });
 
+  it('takes what a deployment changes from the environment: queue prefix, database, image tags', () => {
+    const raw = parse(RAW, { merge: true }) as ComposeFile;
+    const fromEnv = (value: unknown): boolean => /\$\{\w+:-[^}]+\}/.test(String(value));
+
+    for (const [name, s] of Object.entries(raw.services)) {
+      // The tag (the image's last part) comes from a variable.
+      if (s.image !== undefined) expect(s.image, name).toMatch(/:\$\{\w+:-[^}]+\}$/);
+      const env = s.environment ?? {};
+      for (const key of ['QUEUE_PREFIX', 'ODOO_DB', 'GSS_ODOO_DB']) {
+        if (key in env) expect(fromEnv(env[key]), `${name} ${key}`).toBe(true);
+      }
+    }
+    expect(raw.services['odoo']?.command?.filter(fromEnv)).toHaveLength(2);
+  });
+
   it('has a health check on every long-running service, and none on one-shots', () => {
     const longRunning = SERVICES.filter(([, s]) => !isOneShot(s));
 
@@ -129,12 +145,18 @@ describe('docker-compose.yml', () => {
     expect(service('odoo').depends_on).toEqual({
       'odoo-init': { condition: 'service_completed_successfully' },
     });
-    for (const app of ['api', 'scheduler', 'worker', 'writer']) {
+    for (const app of ['api', 'scheduler', 'writer']) {
       expect(service(app).depends_on).toEqual({
         redis: { condition: 'service_healthy' },
         odoo: { condition: 'service_healthy' },
       });
     }
+    // A poll worker talks to Redis and game servers only: Odoo being down does not hold it.
+    expect(service('worker').depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(
+      Object.keys(service('worker').environment ?? {}).filter((k) => /^ODOO_/.test(k)),
+    ).toEqual([]);
+    expect(service('worker').volumes ?? []).toEqual([]);
     expect(service('seed').depends_on).toMatchObject({
       'odoo-init': { condition: 'service_completed_successfully' },
       odoo: { condition: 'service_healthy' },
@@ -197,15 +219,14 @@ describe('docker-compose.yml', () => {
   it('gives the apps the database, login and key file the init creates', () => {
     const init = service('odoo-init');
     const script = readFileSync(repoPath(init, init.entrypoint?.[1] ?? '') ?? '', 'utf8');
-    const bootstrap = readFileSync(join(ROOT, 'odoo/docker/bootstrap_service_user.py'), 'utf8');
     const keyFile = /key_file=(\S+)/.exec(script)?.[1];
     const initDb = /db="\$\{GSS_ODOO_DB:-(\w+)\}"/.exec(script)?.[1];
-    const login = /GSS_SERVICE_LOGIN", "([\w-]+)"/.exec(bootstrap)?.[1];
+    const login = /--login (\S+)/.exec(script)?.[1];
     const served = service('odoo').command ?? [];
     const volumeAt = (s: Service, file: string) =>
       (s.volumes ?? []).find((v) => file.startsWith(`${v.split(':')[1] ?? '-'}/`))?.split(':')[0];
 
-    for (const name of OURS.filter((n) => n !== 'demo-games')) {
+    for (const name of OURS.filter((n) => !['demo-games', 'worker'].includes(n))) {
       const env = service(name).environment ?? {};
       expect(env['ODOO_DB'], name).toBe(initDb);
       expect(served[served.indexOf('-d') + 1], name).toBe(initDb);
@@ -271,12 +292,18 @@ describe('docker-compose.yml', () => {
 describe('docker-compose.yml services of our image, run natively', () => {
   let odoo: OdooStandIn;
   let secrets: string;
+  /**
+   * The demo servers' DEMO_*_PORT variables, on free ports instead of the games' usual ones:
+   * the same for demo-games, which serves them, and seed, which writes them into the catalog.
+   */
+  let demoPorts: Record<string, string>;
   const prefix = uniquePrefix('compose');
   const running: AppProcess[] = [];
 
   beforeAll(async () => {
     await ensureBuilt();
     secrets = await mkdtemp(join(tmpdir(), 'gss-compose-'));
+    demoPorts = await freeDemoPorts();
     const appEnv = service('api').environment ?? {};
     odoo = new OdooStandIn({ db: String(appEnv['ODOO_DB']), login: String(appEnv['ODOO_LOGIN']) });
     await odoo.start();
@@ -363,7 +390,7 @@ describe('docker-compose.yml services of our image, run natively', () => {
     async (name) => {
       const s = service(name);
       const ports = new Map<string, string>();
-      const env = await nativeEnv(s, ports);
+      const env = { ...(await nativeEnv(s, ports)), ...(name === 'demo-games' ? demoPorts : {}) };
       const [command, args] = nativeCommand(s.command ?? [], ports);
       const [kind, ...test] = s.healthcheck?.test ?? [];
       expect(kind).toBe('CMD');
@@ -392,7 +419,7 @@ describe('docker-compose.yml services of our image, run natively', () => {
 
   it('seed runs once from its command and fills the catalog with the demo set at demo-games', async () => {
     const s = service('seed');
-    const env = await nativeEnv(s, new Map());
+    const env = { ...(await nativeEnv(s, new Map())), ...demoPorts };
     const [command, args] = nativeCommand(s.command ?? [], new Map());
 
     const first = await runCommand(command, args, env, 30_000);
@@ -402,8 +429,10 @@ describe('docker-compose.yml services of our image, run natively', () => {
     expect(first.stdout).toContain(`added ${DEMO_FLEET.length}, skipped 0`);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain('the catalog is not empty: nothing added');
-    expect(new Set(odoo.records(GAME_SERVER_MODEL).map((r) => r['host']))).toEqual(
-      new Set(['127.0.0.1']),
+    const records = odoo.records(GAME_SERVER_MODEL);
+    expect(new Set(records.map((r) => r['host']))).toEqual(new Set(['127.0.0.1']));
+    expect(new Set(records.map((r) => Number(r['query_port'] || r['port'])))).toEqual(
+      new Set(demoFleet(demoPorts).map(queryPort)),
     );
   });
 });

@@ -6,14 +6,17 @@ set -euo pipefail
 
 db="${GSS_ODOO_DB:-gss}"
 key_file=/run/gss/odoo_api_key
-run_as_odoo() { setpriv --reuid=odoo --regid=odoo --init-groups /entrypoint.sh "$@"; }
+# The apps run as the node image's user (uid 1000); the key file is theirs alone (mode 0600).
+key_owner="${GSS_KEY_OWNER:-1000:1000}"
+as_odoo="setpriv --reuid=odoo --regid=odoo --init-groups /entrypoint.sh"
 
-chown odoo: /run/gss /var/lib/odoo
+chown odoo: /var/lib/odoo
 
 # -i installs on a new database and is a no-op on an installed one; -u applies addon updates.
-run_as_odoo odoo -d "$db" -i game_server_status --stop-after-init --without-demo=all --no-http
-run_as_odoo odoo -d "$db" -u game_server_status --stop-after-init --no-http
+$as_odoo odoo -d "$db" -i game_server_status --stop-after-init --without-demo=all --no-http
+$as_odoo odoo -d "$db" -u game_server_status --stop-after-init --no-http
 
-GSS_KEY_FILE="$key_file" run_as_odoo odoo shell -d "$db" --no-http < /mnt/extra-addons/docker/bootstrap_service_user.py
-test -s "$key_file"
+# The supported command for any Odoo (README, "Running with your own Odoo").
+python3 /mnt/extra-addons/tools/gss_service_user.py --odoo-bin "$as_odoo odoo" -d "$db" \
+  --login gss-service --key-file "$key_file" --owner "$key_owner"
 echo "odoo-init: database $db ready, service user key in $key_file"
