@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppProcess } from '../support/app-process.js';
+import type { AppExit, AppProcess } from '../support/app-process.js';
 import type { ServerSlot } from './support/account.js';
 import { FaultSystem, sleepUntil } from './support/fault-system.js';
 
@@ -43,7 +43,7 @@ describe('schedulers: two at once, and restarts inside a slot', () => {
     label: string,
   ): Promise<{
     successor: AppProcess;
-    exitSignal: string | null;
+    exit: AppExit;
     downMs: number;
     unscheduled: (slot: ServerSlot) => boolean;
   }> {
@@ -53,7 +53,7 @@ describe('schedulers: two at once, and restarts inside a slot', () => {
     const readyAt = Date.now();
     return {
       successor,
-      exitSignal: exit.signal,
+      exit,
       downMs: readyAt - stoppedAt,
       unscheduled: ({ slotStart }) =>
         slotStart >= stoppedAt - TICK_MS &&
@@ -87,9 +87,9 @@ describe('schedulers: two at once, and restarts inside a slot', () => {
     const to = terminatedPhase + 3 * intervalMs;
     await sleepUntil(to);
 
-    expect(killed.exitSignal).toBe('SIGKILL');
-    // Stopped by itself on SIGTERM (Nest re-raises it), not killed at the end of the grace period.
-    expect(terminated.exitSignal).toBe('SIGTERM');
+    expect(killed.exit.signal).toBe('SIGKILL');
+    // Stopped by itself on SIGTERM (a clean close exits 0), not killed at the end of the grace period.
+    expect(terminated.exit).toEqual({ code: 0, signal: null });
 
     const phases = [
       { fault: 'two schedulers at once', from, to: killedPhase, excused: () => false },
