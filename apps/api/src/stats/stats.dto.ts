@@ -93,14 +93,16 @@ export class GroupStatsDto {
   @ApiProperty({ example: 117 })
   online!: number;
 
-  @ApiProperty({ example: 842, description: 'Players on the online servers now' })
+  @ApiProperty({ example: 842, description: 'Players on the online servers now, added up' })
   playersNow!: number;
 
   @ApiProperty({
     example: 64,
-    description: 'Most players one server of the group reported in the window',
+    description:
+      'Most players ONE server of the group reported in one poll in the window: a single ' +
+      "server's peak, not a total to compare with playersNow",
   })
-  peakPlayers!: number;
+  peakPlayersOneServer!: number;
 
   @ApiProperty({
     type: Number,

@@ -46,8 +46,8 @@ export class StatsService {
   }
 
   /**
-   * Now (servers, online, players) from the servers' live fields; peak and uptime over the
-   * window from the stat buckets, summed per game by Odoo, so uptime is exact.
+   * Now (servers, online, players) from the servers' live fields; the one-server peak and uptime
+   * over the window from the stat buckets, summed per game by Odoo, so uptime is exact.
    */
   async stats(hours: number): Promise<StatsDto> {
     const to = new Date();
@@ -76,7 +76,7 @@ export class StatsService {
       Object.assign(entry(group.game), {
         polls: group.polls,
         pollsOnline: group.pollsOnline,
-        peakPlayers: group.playersPeak,
+        peakPlayersOneServer: group.peakOneServer,
       });
     }
     const list = [...games.values()].sort((a, b) => a.game.localeCompare(b.game));
@@ -86,7 +86,7 @@ export class StatsService {
       total.servers += game.servers;
       total.online += game.online;
       total.playersNow += game.playersNow;
-      total.peakPlayers = Math.max(total.peakPlayers, game.peakPlayers);
+      total.peakPlayersOneServer = Math.max(total.peakPlayersOneServer, game.peakPlayersOneServer);
       total.polls += game.polls;
       total.pollsOnline += game.pollsOnline;
     }
@@ -100,7 +100,7 @@ function emptyGroup(): GroupStatsDto {
     servers: 0,
     online: 0,
     playersNow: 0,
-    peakPlayers: 0,
+    peakPlayersOneServer: 0,
     uptimePct: null,
     polls: 0,
     pollsOnline: 0,

@@ -52,8 +52,8 @@ export interface WindowGroup {
   game: string;
   polls: number;
   pollsOnline: number;
-  /** Most players one server of the game reported in one poll. */
-  playersPeak: number;
+  /** Most players one server of the game reported in one poll (not a total over servers). */
+  peakOneServer: number;
 }
 
 type OdooStatRow = Record<string, unknown> & { id: number };
@@ -115,8 +115,8 @@ export class StatRepository {
   }
 
   /**
-   * Polls, online polls and the peak of the buckets that start in [from, to), summed per game
-   * by Odoo (the stat rows carry the game), so uptime over the window is exact.
+   * Polls, online polls and the one-server peak of the buckets that start in [from, to), summed
+   * per game by Odoo (the stat rows carry the game), so uptime over the window is exact.
    */
   async windowByGame(from: Date, to: Date): Promise<WindowGroup[]> {
     const groups = await this.odoo.readGroup(
@@ -132,7 +132,7 @@ export class StatRepository {
       game: gameOf(group.keys['game']),
       polls: num(group.values['polls:sum']),
       pollsOnline: num(group.values['polls_online:sum']),
-      playersPeak: num(group.values['players_peak:max']),
+      peakOneServer: num(group.values['players_peak:max']),
     }));
   }
 }
