@@ -3,7 +3,8 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import { type PollJobData, QueueName, redisConnection, slotStartFor } from '#common';
-import { OdooStandIn } from './support/odoo-stand-in.js';
+import { GAMES } from '#providers';
+import { GAME_SERVER_GAME_MODEL, OdooStandIn } from './support/odoo-stand-in.js';
 import { dropPrefix, QUIET, REDIS_URL, uniquePrefix } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -90,6 +91,18 @@ describe('scheduler', () => {
     const counts = await pollJobsPerServer();
     for (const [id, count] of counts)
       expect(count, `server ${id}`).toBeLessThanOrEqual(slotsInWindow(id));
+  });
+
+  it("gives Odoo every game's name once, which its views show servers by", async () => {
+    const names = () =>
+      new Map(odoo.records(GAME_SERVER_GAME_MODEL).map((g) => [g['code'], g['name']]));
+
+    await waitFor('the game names in Odoo', () => names().size === GAMES.length);
+    expect(names().get('minecraft')).toBe(GAMES.find((g) => g.id === 'minecraft')?.name);
+    expect(names().get('counterstrike2')).toBe('Counter-Strike 2');
+    const calls = odoo.calls.filter((c) => c.model === GAME_SERVER_GAME_MODEL).length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(odoo.calls.filter((c) => c.model === GAME_SERVER_GAME_MODEL).length).toBe(calls);
   });
 
   it('adds nothing when a scheduler restarts inside the slot', async () => {

@@ -3,7 +3,7 @@
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.1.0',
+    'version': '1.2.0',
     'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
     'category': 'Services',
     'author': 'Game Server Status',
@@ -14,12 +14,18 @@
         'security/ir.model.access.csv',
         'data/mail_message_subtype_data.xml',
         'data/ir_cron_data.xml',
+        'data/game_server_game_data.xml',
         'views/game_server_outage_views.xml',
         'views/game_server_stat_views.xml',
         'views/game_server_views.xml',
         'views/res_config_settings_views.xml',
         'views/menus.xml',
     ],
+    'assets': {
+        'web.assets_backend': [
+            'game_server_status/static/src/**/*',
+        ],
+    },
     'application': True,
     'installable': True,
     'auto_install': False,

@@ -1,4 +1,5 @@
 from . import res_config_settings
+from . import game_server_game
 from . import game_server_stat
 from . import game_server_outage
 from . import game_server_deletion

@@ -40,6 +40,12 @@ _REPORT_TEXTS = {'name': 'motd', 'map': 'map_name', 'version': 'version', 'game_
 GROUP_SERVICE = 'game_server_status.group_game_server_service'
 GROUP_MANAGER = 'game_server_status.group_game_server_manager'
 
+#: status_rank values, in the order the server views list them.
+STATUS_RANK_DOWN = 0
+STATUS_RANK_NEVER_UP = 1
+STATUS_RANK_ONLINE = 2
+STATUS_RANK_NOT_CHECKED = 3
+
 #: Figure windows: field suffix -> days.
 FIGURE_WINDOWS = {'24h': 1, '7d': 7, '30d': 30}
 
@@ -55,12 +61,16 @@ class GameServer(models.Model):
     # ------------------------------------------------------------------
     name = fields.Char(required=True)
     game = fields.Char(
-        required=True, index=True,
-        help="Id of the provider that queries this server, e.g. 'minecraft' (GameDig ids where GameDig has one).")
+        string='Game Id', required=True, index=True,
+        help="Id of the game the service queries this server as, e.g. 'minecraft' (GameDig's ids).")
+    # Kept equal to `game` by create and write (the service writes ids, people pick names),
+    # stored so that lists, searches and the statistics group by the game's name.
+    game_id = fields.Many2one('game.server.game', string='Game', index=True, ondelete='restrict',
+                              help="The game, by name; choosing it sets the game id.")
     host = fields.Char(required=True, help="Host name or IP address of the game server.")
     port = fields.Integer(required=True, help="Game port (1-65535).")
     query_port = fields.Integer(
-        help="Port answering status queries when it differs from the game port; empty means the game port.")
+        help="Port answering status queries when it differs from the game port; empty (0) means the game port.")
     poll_interval = fields.Integer(
         string='Poll Interval (s)',
         help="Seconds between two status queries (at least 5); empty uses the poller's default "
@@ -77,6 +87,10 @@ class GameServer(models.Model):
     # Live status, written by apply_status_reports (readonly in views)
     # ------------------------------------------------------------------
     is_online = fields.Boolean(string='Online', index=True, copy=False, tracking=True)
+    # Stored for the default order of the server views (default_order="status_rank, name").
+    status_rank = fields.Integer(
+        string='Status Order', compute='_compute_status_rank', store=True,
+        help="0: down after having answered, 1: checked but never answered, 2: online, 3: not checked yet.")
     players_online = fields.Integer(string='Players', copy=False)
     players_max = fields.Integer(string='Max Players', copy=False)
     bots = fields.Integer(copy=False)
@@ -162,6 +176,21 @@ class GameServer(models.Model):
                 server['uptime_' + window] = ratio_of('uptime_pct', sums.get((window, server._origin.id), empty))
             server.peak_players_24h = sums.get(('24h', server._origin.id), empty)['players_peak'] or 0
 
+    @api.depends('is_online', 'last_online', 'last_checked')
+    def _compute_status_rank(self):
+        """Servers that went down first: they answered before, so something broke. Then those
+        checked but never answered (likely a wrong address), the online ones, and last the new
+        ones the service has not checked yet (down only in the sense of not known)."""
+        for server in self:
+            if server.is_online:
+                server.status_rank = STATUS_RANK_ONLINE
+            elif not server.last_checked:
+                server.status_rank = STATUS_RANK_NOT_CHECKED
+            elif server.last_online:
+                server.status_rank = STATUS_RANK_DOWN
+            else:
+                server.status_rank = STATUS_RANK_NEVER_UP
+
     def _compute_outage_count(self):
         counts = dict(self.env['game.server.outage']._read_group(
             [('server_id', 'in', self._origin.ids)], ['server_id'], ['__count']))
@@ -174,7 +203,7 @@ class GameServer(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         now = fields.Datetime.now()
-        vals_list = [dict(vals, catalog_write_date=now) for vals in vals_list]
+        vals_list = [dict(vals, catalog_write_date=now) for vals in self._with_game(vals_list)]
         if self._is_status_service():
             # The service's login registers servers for people (through the API);
             # it must not follow them and collect every outage notification.
@@ -182,9 +211,61 @@ class GameServer(models.Model):
         return super(GameServer, self).create(vals_list)
 
     def write(self, vals):
+        (vals,) = self._with_game([vals])
         if CATALOG_FIELDS.intersection(vals):
             vals = dict(vals, catalog_write_date=fields.Datetime.now())
         return super().write(vals)
+
+    @api.model
+    def _with_game(self, vals_list):
+        """Values with `game` and `game_id` agreeing: the id wins when both are given (the service
+        writes ids); a game id not known yet gets its game (see game.server.game._for_codes)."""
+        Game = self.env['game.server.game']
+        games = Game._for_codes(vals.get('game') for vals in vals_list)
+        result = []
+        for vals in vals_list:
+            if vals.get('game'):
+                vals = dict(vals, game_id=games[vals['game']].id)
+            elif vals.get('game_id'):
+                vals = dict(vals, game=Game.sudo().browse(vals['game_id']).code)
+            result.append(vals)
+        return result
+
+    @api.onchange('game_id')
+    def _onchange_game_id(self):
+        if self.game_id:
+            self.game = self.game_id.code
+
+    @api.onchange('game')
+    def _onchange_game(self):
+        if self.game and self.game_id.code != self.game:
+            self.game_id = self.env['game.server.game'].search([('code', '=', self.game)], limit=1)
+
+    @api.model
+    def _link_games(self):
+        """Give servers, statistics and outages written before game_id existed their game.
+
+        Called from the data file on every install and update (after all tables exist), in SQL:
+        the statistics can be millions of rows, too many for the ORM's recompute of a related field.
+        """
+        cr = self.env.cr
+        cr.execute("""
+            INSERT INTO game_server_game (code, name, create_uid, create_date, write_uid, write_date)
+            SELECT DISTINCT s.game, s.game, %(uid)s, %(now)s, %(uid)s, %(now)s
+            FROM game_server s
+            WHERE s.game_id IS NULL AND s.game IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM game_server_game g WHERE g.code = s.game)
+        """, {'uid': self.env.uid, 'now': fields.Datetime.now()})
+        cr.execute("""
+            UPDATE game_server s SET game_id = g.id FROM game_server_game g
+            WHERE s.game_id IS NULL AND g.code = s.game
+        """)
+        for table in ('game_server_stat', 'game_server_outage'):
+            cr.execute(f"""
+                UPDATE {table} t SET game_id = s.game_id FROM game_server s
+                WHERE t.game_id IS NULL AND s.id = t.server_id AND s.game_id IS NOT NULL
+            """)
+        self.env.invalidate_all()
 
     def unlink(self):
         deleted_ids = self.ids

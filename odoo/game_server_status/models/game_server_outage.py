@@ -4,6 +4,8 @@ Opened and closed only by ``game.server.apply_status_reports``; people read them
 """
 from odoo import _, api, fields, models
 
+from .game_server_stat import precreate_game_column
+
 
 class GameServerOutage(models.Model):
     _name = 'game.server.outage'
@@ -12,6 +14,7 @@ class GameServerOutage(models.Model):
 
     server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
     game = fields.Char(related='server_id.game', store=True, index=True)
+    game_id = fields.Many2one(related='server_id.game_id', store=True, index=True)
     start = fields.Datetime(required=True, index=True, help="Check time of the first failed poll of the run.")
     end = fields.Datetime(index=True, help="Check time of the first poll that found the server online again.")
     duration_s = fields.Integer(string='Duration (s)', compute='_compute_duration_s', store=True,
@@ -20,6 +23,10 @@ class GameServerOutage(models.Model):
     state = fields.Selection([('open', 'Open'), ('closed', 'Closed')], compute='_compute_state', store=True,
                              index=True)
     reason = fields.Char(help="'<error code>: <message>' of the failed poll that opened the outage.")
+
+    def _auto_init(self):
+        precreate_game_column(self)
+        return super()._auto_init()
 
     @api.model
     def _format_duration(self, seconds):

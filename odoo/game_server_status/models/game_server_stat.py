@@ -9,7 +9,7 @@ neither fails on the unique index.
 from datetime import datetime, timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 from . import series
 from .res_config_settings import MINUTES_PER_DAY
@@ -40,6 +40,14 @@ def bucket_start(moment, minutes):
     return EPOCH + timedelta(seconds=int((moment - EPOCH).total_seconds()) // size * size)
 
 
+def precreate_game_column(model):
+    """Create the game_id column before the ORM adds it, so that an update does not recompute the
+    related field row by row over the whole table; game.server._link_games fills it in SQL."""
+    cr = model.env.cr
+    if sql.table_exists(cr, model._table) and not sql.column_exists(cr, model._table, 'game_id'):
+        sql.create_column(cr, model._table, 'game_id', 'int4')
+
+
 def ratio_of(fname, sums):
     """The RATIOS figure ``fname`` of a mapping (or record) holding its sums."""
     numerator, denominator, scale = RATIOS[fname]
@@ -54,6 +62,7 @@ class GameServerStat(models.Model):
 
     server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
     game = fields.Char(related='server_id.game', store=True, index=True)
+    game_id = fields.Many2one(related='server_id.game_id', store=True, index=True)
     bucket_start = fields.Datetime(required=True, index=True, help="Start of the bucket (UTC).")
     bucket_minutes = fields.Integer(
         string='Bucket (minutes)', required=True, **series.aggregator(None),
@@ -70,6 +79,10 @@ class GameServerStat(models.Model):
         string='Average Latency (ms)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
     uptime_pct = fields.Float(
         string='Uptime (%)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+
+    def _auto_init(self):
+        precreate_game_column(self)
+        return super()._auto_init()
 
     def init(self):
         # The upsert's conflict target. An index rather than _sql_constraints
@@ -120,9 +133,9 @@ class GameServerStat(models.Model):
         values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
         self.env.cr.execute(f"""
             INSERT INTO game_server_stat AS s
-                (server_id, game, bucket_start, bucket_minutes, polls, polls_online, players_sum,
+                (server_id, game, game_id, bucket_start, bucket_minutes, polls, polls_online, players_sum,
                  players_peak, latency_sum, create_uid, create_date, write_uid, write_date)
-            SELECT v.server_id, srv.game, v.bucket_start, v.bucket_minutes, v.polls, v.polls_online,
+            SELECT v.server_id, srv.game, srv.game_id, v.bucket_start, v.bucket_minutes, v.polls, v.polls_online,
                    v.players_sum, v.players_peak, v.latency_sum::float8, %s, %s, %s, %s
             FROM (VALUES {values}) AS v(server_id, bucket_start, bucket_minutes, polls, polls_online,
                                           players_sum, players_peak, latency_sum)

@@ -22,6 +22,12 @@ knows ``<t t-name="kanban-box">`` (whose root element is the card) and
 ``kanban-box``. Both hooks have the same name on every series, so these two
 are chosen by the series number, here and nowhere else.
 
+Grouping a datetime by hour: 19.0's web client offers it; 17.0 and 18.0 know day and
+coarser only, and refuse a ``bucket_start:hour`` group-by (graph and search) or fail on
+it (18's pivot). The statistics views are written with the hour; on 17 and 18 they fall
+back to the day, and the players graph to bars, which read on a first day where a line by
+day would be one dot per game.
+
 When 17.0 support ends: move the archs into XML records, delete this file.
 """
 from lxml import etree
@@ -31,15 +37,22 @@ from odoo import api, models, release
 #: 17.0's web client: kanban-box cards, oe_chatter div.
 LEGACY_WEB_CLIENT = release.version_info[0] < 18
 
+#: 19.0's web client on: a datetime group-by may be by hour.
+HOURLY_GROUPING = release.version_info[0] >= 19
+
 GAME_SERVER_LIST_VIEW_ARCH = """
-<list string="Game Servers" sample="1"
+<list string="Game Servers" sample="1" default_order="status_rank, name"
       decoration-success="is_online"
       decoration-danger="last_checked and not is_online"
       decoration-muted="not active">
     <field name="name"/>
-    <field name="game"/>
+    <field name="game_id"/>
     <field name="host"/>
     <field name="port" options="{'enable_formatting': false}"/>
+    <field name="query_port" widget="game_server_zero_empty_integer" options="{'enable_formatting': false}"
+           optional="hide"/>
+    <field name="poll_interval" widget="game_server_zero_empty_integer" optional="hide"/>
+    <field name="game" optional="hide"/>
     <field name="is_online"/>
     <field name="players_online"/>
     <field name="players_max"/>
@@ -52,7 +65,7 @@ GAME_SERVER_LIST_VIEW_ARCH = """
 """
 
 GAME_SERVER_KANBAN_VIEW_ARCH = """
-<kanban string="Game Servers" sample="1">
+<kanban string="Game Servers" sample="1" default_order="status_rank, name">
     <field name="is_online"/>
     <field name="last_checked"/>
     <field name="last_error_code"/>
@@ -66,7 +79,7 @@ GAME_SERVER_KANBAN_VIEW_ARCH = """
                 <span t-else="" class="badge rounded-pill text-bg-secondary">Not checked yet</span>
             </div>
             <div class="text-muted">
-                <field name="game"/> - <field name="host"/>:<t t-out="record.port.raw_value"/>
+                <field name="game_id"/> - <field name="host"/>:<t t-out="record.port.raw_value"/>
             </div>
             <div t-if="record.is_online.raw_value">
                 <field name="players_online"/> / <field name="players_max"/> players,
@@ -84,7 +97,7 @@ GAME_SERVER_KANBAN_VIEW_ARCH = """
 GAME_SERVER_STAT_LIST_VIEW_ARCH = """
 <list string="Statistics" create="0" edit="0" delete="0">
     <field name="server_id"/>
-    <field name="game" optional="show"/>
+    <field name="game_id" optional="show"/>
     <field name="bucket_start"/>
     <field name="bucket_minutes" optional="show"/>
     <field name="polls"/>
@@ -99,7 +112,7 @@ GAME_SERVER_STAT_LIST_VIEW_ARCH = """
 GAME_SERVER_OUTAGE_LIST_VIEW_ARCH = """
 <list string="Outages" create="0" edit="0" delete="0" decoration-danger="state == 'open'">
     <field name="server_id"/>
-    <field name="game" optional="show"/>
+    <field name="game_id" optional="show"/>
     <field name="start"/>
     <field name="end"/>
     <field name="duration_display"/>
@@ -137,6 +150,21 @@ def kanban_arch(text):
     return arch
 
 
+def stat_arch_for_series(arch, view_type):
+    if HOURLY_GROUPING:
+        return arch
+    if view_type in ('graph', 'pivot'):
+        for field in arch.iter('field'):
+            if field.get('interval') == 'hour':
+                field.set('interval', 'day')
+                if view_type == 'graph':
+                    arch.set('type', 'bar')
+    elif view_type == 'search':
+        for hourly in arch.xpath("//filter[contains(@context, ':hour')]"):
+            hourly.getparent().remove(hourly)
+    return arch
+
+
 def form_arch_for_series(arch):
     if LEGACY_WEB_CLIENT:
         for chatter in arch.iter('chatter'):
@@ -171,6 +199,11 @@ class GameServer(models.Model):
 
 class GameServerStat(models.Model):
     _inherit = 'game.server.stat'
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        return stat_arch_for_series(arch, view_type), view
 
     @api.model
     def _get_default_tree_view(self):

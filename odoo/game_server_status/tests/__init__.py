@@ -8,3 +8,5 @@ from . import test_stat_buckets
 from . import test_stat_maintenance
 from . import test_views
 from . import test_catalog_write_date
+from . import test_games
+from . import test_server_views_defaults

@@ -28,9 +28,9 @@ class TestViews(TransactionCase):
 
     def test_list_views_come_from_the_series_hooks(self):
         columns = {
-            'game.server': ['name', 'game', 'host', 'port'],
-            'game.server.stat': ['server_id', 'game', 'bucket_start', 'bucket_minutes'],
-            'game.server.outage': ['server_id', 'game', 'start', 'end'],
+            'game.server': ['name', 'game_id', 'host', 'port'],
+            'game.server.stat': ['server_id', 'game_id', 'bucket_start', 'bucket_minutes'],
+            'game.server.outage': ['server_id', 'game_id', 'start', 'end'],
         }
         for model, first in columns.items():
             arch = self.views(model, ['list'])['list']

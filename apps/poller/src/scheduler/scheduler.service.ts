@@ -22,6 +22,7 @@ import {
   slotStartFor,
 } from '#common';
 import { OdooError } from '#odoo-client';
+import { GAMES } from '#providers';
 
 /**
  * How far back each incremental sync reads again. Odoo's write_date has whole seconds, is the
@@ -61,6 +62,8 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
   private syncTimer: NodeJS.Timeout | undefined;
   private ticking = false;
   private syncing = false;
+  /** Whether Odoo has the games' names from this process (sent once per start). */
+  private gamesSent = false;
   private readonly odooOutage: OutageLog;
 
   constructor(
@@ -110,6 +113,7 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       }
       this.lastSync = now;
       this.odooOutage.recovered();
+      if (!this.gamesSent) await this.sendGameNames();
     } catch (err) {
       this.odooOutage.failed(
         `catalog sync failed, polling the ${this.catalog?.size ?? 0} servers known: ${(err as Error).message}`,
@@ -118,6 +122,32 @@ export class SchedulerService implements OnApplicationBootstrap, OnModuleDestroy
       );
     } finally {
       this.syncing = false;
+    }
+  }
+
+  /**
+   * Gives Odoo the name of every game the poller knows, which its views show servers by (the
+   * servers carry the id). Once per start, after a catalog read that worked; a refusal that
+   * retrying cannot cure (an addon older than game.server.game) is said once and not retried.
+   */
+  private async sendGameNames(): Promise<void> {
+    try {
+      const { created, renamed } = await this.servers.syncGames(
+        GAMES.map(({ id, name }) => ({ id, name })),
+      );
+      this.gamesSent = true;
+      if (created + renamed > 0) {
+        this.logger.log(`game names in Odoo: ${created} added, ${renamed} renamed`);
+      }
+    } catch (err) {
+      if (err instanceof OdooError && !err.retryable) {
+        this.gamesSent = true;
+        this.logger.warn(
+          `Odoo did not take the game names (update the addon to show games by name): ${err.message}`,
+        );
+        return;
+      }
+      throw err;
     }
   }
 

@@ -91,6 +91,22 @@ export interface ApplyResult {
   outagesClosed: number;
 }
 
+/** Odoo's games: id (GameDig's) and name, which its views show a server's game by. */
+const GAME_MODEL = 'game.server.game';
+
+/** A game as {@link ServerRepository.syncGames} sends it. */
+export interface GameName {
+  /** The game id servers carry in `game`, e.g. `counterstrike2`. */
+  id: string;
+  name: string;
+}
+
+/** What game.server.game.sync_games answers. */
+export interface GameSyncResult {
+  created: number;
+  renamed: number;
+}
+
 /** Odoo's log of deleted game servers, which lets the catalog sync see deletions cheaply. */
 const DELETION_MODEL = 'game.server.deletion';
 
@@ -218,6 +234,17 @@ export class ServerRepository {
 
   async delete(id: number): Promise<void> {
     await this.odoo.unlink(ODOO_SERVER_MODEL, [id]);
+  }
+
+  /**
+   * Gives Odoo the name of every game: it creates the games it lacks and renames the others
+   * (games left out stay), so a game GameDig adds shows by name without an addon upgrade.
+   * One RPC, one transaction; sending the same table again changes nothing.
+   */
+  syncGames(games: readonly GameName[]): Promise<GameSyncResult> {
+    return this.odoo.callModel<GameSyncResult>(GAME_MODEL, 'sync_games', {
+      games: games.map(({ id, name }) => ({ code: id, name })),
+    });
   }
 
   /** One RPC, one Odoo transaction for the whole batch. */
