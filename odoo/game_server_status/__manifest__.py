@@ -3,8 +3,12 @@
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.2.0',
+    'version': '1.3.0',
     'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
+    # Plain text: without this key Odoo takes README.md as the description and parses it as
+    # reStructuredText, logging an error per Markdown table.
+    'description': 'The game servers of the fleet with their live status, statistics by server and by '
+                   'game, and outages, kept up to date by the Game Server Status service.',
     'category': 'Services',
     'author': 'Game Server Status',
     'license': 'LGPL-3',
@@ -17,6 +21,7 @@
         'data/game_server_game_data.xml',
         'views/game_server_outage_views.xml',
         'views/game_server_stat_views.xml',
+        'views/game_server_game_stat_views.xml',
         'views/game_server_views.xml',
         'views/res_config_settings_views.xml',
         'views/menus.xml',

@@ -127,6 +127,7 @@ class Checker:
         for path, tree in self.py_trees.items():
             self.collect_models(path, tree)
             self.check_python_portability(path, tree)
+        self.inherit_from_parents()
         for package in ('models', 'tests', 'controllers', 'wizard', 'wizards'):
             self.check_package_imports(os.path.join(self.addon, package))
         if os.path.isdir(os.path.join(self.addon, 'models')):
@@ -195,13 +196,33 @@ class Checker:
                 name = inherit
             if not isinstance(name, str):
                 continue
-            model = self.models.setdefault(name, {'fields': {}, 'methods': {}, 'defined': None, 'files': set()})
+            model = self.models.setdefault(name, {'fields': {}, 'methods': {}, 'defined': None, 'files': set(),
+                                                   'parents': []})
             if attrs.get('_name'):
                 model['defined'] = path
+                model['abstract'] = any(isinstance(base, ast.Attribute) and base.attr == 'AbstractModel'
+                                        for base in cls.bases)
+                # A new model inheriting others (a mixin of this addon) gets their fields and methods.
+                parents = [inherit] if isinstance(inherit, str) else inherit or []
+                model['parents'] = [parent for parent in parents if parent and parent != name]
             model['fields'].update(fields)
             model['files'].add(path)
             for mname, node in methods.items():
                 model['methods'][mname] = (path, node)
+
+    def inherit_from_parents(self):
+        """Copy the fields and methods of this addon's parent models (mixins) into their children;
+        a parent from another module (mail.thread, ...) brings nothing the checks look at."""
+        def resolve(name, seen):
+            info = self.models[name]
+            for parent in info['parents']:
+                if parent in self.models and parent not in seen:
+                    resolve(parent, seen | {parent})
+                    inherited = self.models[parent]
+                    info['fields'] = {**inherited['fields'], **info['fields']}
+                    info['methods'] = {**inherited['methods'], **info['methods']}
+        for name in list(self.models):
+            resolve(name, {name})
 
     def check_python_portability(self, path, tree):
         for node in ast.walk(tree):
@@ -679,7 +700,7 @@ class Checker:
                     self.problem(path, lineno, '%s must be 0 or 1, got %r' % (perm, rec[perm]))
             self.defined_ids.append(rec['id'])
         for model, info in self.models.items():
-            if info['defined'] and not any(r[2].strip().rpartition('.')[2] == 'model_' + model.replace('.', '_')
+            if info['defined'] and not info.get('abstract') and not any(r[2].strip().rpartition('.')[2] == 'model_' + model.replace('.', '_')
                                            for r in rows[1:] if len(r) > 2):
                 self.problem(path, None, 'model %s has no access rule (only the superuser could use it)' % model)
 

@@ -344,10 +344,11 @@ class GameServer(models.Model):
         self._record_outages(folds, result)
         for fold in folds:
             fold.server.write(fold.values())
-        self.env['game.server.stat'].sudo()._add_to_buckets(sorted(
-            delta for fold in folds for delta in fold.bucket_deltas()))
+        deltas = sorted(delta for fold in folds for delta in fold.bucket_deltas())
+        self.env['game.server.stat'].sudo()._add_to_buckets(deltas)
         for fold in folds:
             fold.server._post_outage_messages(fold)
+        self.env['game.server.game.stat'].sudo()._add_server_deltas(deltas)
         return result
 
     @api.model

@@ -19,6 +19,18 @@ EPOCH = datetime(1970, 1, 1)
 #: Stored sums, merged by addition (players_peak by maximum) when rows meet.
 SUM_FIELDS = ('polls', 'polls_online', 'players_sum', 'players_peak', 'latency_sum')
 
+#: The SET list of an upsert into a table of SUM_FIELDS aliased ``s``: adds the new sums
+#: (the peak by maximum) and stamps the write.
+MERGE_SUMS_SQL = """
+    polls = s.polls + EXCLUDED.polls,
+    polls_online = s.polls_online + EXCLUDED.polls_online,
+    players_sum = s.players_sum + EXCLUDED.players_sum,
+    players_peak = GREATEST(s.players_peak, EXCLUDED.players_peak),
+    latency_sum = s.latency_sum + EXCLUDED.latency_sum,
+    write_uid = EXCLUDED.write_uid,
+    write_date = EXCLUDED.write_date
+"""
+
 #: Averaged figure -> (numerator sum, denominator sum, scale): the figure is
 #: scale * numerator / denominator, 0 when the denominator is 0. Used for each
 #: row and for any group of rows (pivot, graph), so both are exact ratios of sums.
@@ -54,43 +66,26 @@ def ratio_of(fname, sums):
     return scale * sums[numerator] / sums[denominator] if sums[denominator] else 0.0
 
 
-class GameServerStat(models.Model):
-    _name = 'game.server.stat'
-    _description = 'Game Server Statistics Bucket'
-    _order = 'bucket_start desc, id desc'
-    _rec_name = 'server_id'
+class GameServerStatFigures(models.AbstractModel):
+    """The sums a statistics row holds and the exact ratios computed from them, shared by the
+    per-server rows and the per-game hourly rows (game.server.game.stat)."""
+    _name = 'game.server.stat.figures'
+    _description = 'Game Server Statistics Figures'
 
-    server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
-    game = fields.Char(related='server_id.game', store=True, index=True)
-    game_id = fields.Many2one(related='server_id.game_id', store=True, index=True)
-    bucket_start = fields.Datetime(required=True, index=True, help="Start of the bucket (UTC).")
-    bucket_minutes = fields.Integer(
-        string='Bucket (minutes)', required=True, **series.aggregator(None),
-        help="Minutes covered by this row: the configured bucket size, or 1440 for a day rolled up.")
     polls = fields.Integer(help="Polls in this bucket, online or not.")
     polls_online = fields.Integer(string='Polls Online')
     players_sum = fields.Integer(string='Players (sum)', help="Sum of the player counts of the online polls.")
-    players_peak = fields.Integer(string='Peak Players', **series.aggregator('max'))
+    players_peak = fields.Integer(string='Peak Players', **series.aggregator('max'),
+                                  help="Most players one server had at one poll.")
     latency_sum = fields.Float(string='Latency Sum (ms)', help="Sum of the latencies of the online polls.")
     # No digits: a Float with digits is rounded when stored; the web client shows 2 decimals anyway.
     players_avg = fields.Float(
-        string='Average Players', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+        string='Average Players', compute='_compute_ratios', store=True, **series.aggregator('avg'),
+        help="Players per online poll, i.e. per server while it was online.")
     latency_avg = fields.Float(
         string='Average Latency (ms)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
     uptime_pct = fields.Float(
         string='Uptime (%)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
-
-    def _auto_init(self):
-        precreate_game_column(self)
-        return super()._auto_init()
-
-    def init(self):
-        # The upsert's conflict target. An index rather than _sql_constraints
-        # (ignored on 19) or models.Constraint (missing on 17/18).
-        self.env.cr.execute("""
-            CREATE UNIQUE INDEX IF NOT EXISTS game_server_stat_server_bucket_uniq
-            ON game_server_stat (server_id, bucket_start)
-        """)
 
     @api.depends(*{f for ratio_fields in RATIOS.values() for f in ratio_fields[:2]})
     def _compute_ratios(self):
@@ -105,10 +100,57 @@ class GameServerStat(models.Model):
         if function != 'avg' or fname not in RATIOS:
             return super()._read_group_select(aggregate_spec, query)
         numerator, denominator, scale = RATIOS[fname]
-        terms = [super(GameServerStat, self)._read_group_select('%s:sum' % name, query)
+        terms = [super(GameServerStatFigures, self)._read_group_select('%s:sum' % name, query)
                  for name in (numerator, denominator)]
         return series.read_group_select(
             terms, lambda num, den: SQL("COALESCE(%s::float8 * %s / NULLIF(%s, 0), 0)", scale, num, den))
+
+    @api.model
+    def _written_by_sql(self, rows):
+        """Tell the ORM that SQL changed these rows: drop cached values, recompute the ratios."""
+        rows.invalidate_recordset()
+        rows.modified(SUM_FIELDS)
+
+    @api.model
+    def _purge_before(self, cutoff, limit):
+        """Delete at most ``limit`` rows whose bucket_start is before ``cutoff``, oldest first."""
+        self.flush_model()
+        self.env.cr.execute(SQL(
+            "DELETE FROM %(table)s WHERE id IN ("
+            " SELECT id FROM %(table)s WHERE bucket_start < %(cutoff)s ORDER BY bucket_start LIMIT %(limit)s)",
+            table=SQL.identifier(self._table), cutoff=cutoff, limit=limit))
+        purged = self.env.cr.rowcount
+        if purged:
+            self.invalidate_model()
+        return purged
+
+
+class GameServerStat(models.Model):
+    _name = 'game.server.stat'
+    _inherit = ['game.server.stat.figures']
+    _description = 'Game Server Statistics Bucket'
+    _order = 'bucket_start desc, id desc'
+    _rec_name = 'server_id'
+
+    server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
+    game = fields.Char(related='server_id.game', store=True, index=True)
+    game_id = fields.Many2one(related='server_id.game_id', store=True, index=True)
+    bucket_start = fields.Datetime(required=True, index=True, help="Start of the bucket (UTC).")
+    bucket_minutes = fields.Integer(
+        string='Bucket (minutes)', required=True, **series.aggregator(None),
+        help="Minutes covered by this row: the configured bucket size, or 1440 for a day rolled up.")
+
+    def _auto_init(self):
+        precreate_game_column(self)
+        return super()._auto_init()
+
+    def init(self):
+        # The upsert's conflict target. An index rather than _sql_constraints
+        # (ignored on 19) or models.Constraint (missing on 17/18).
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS game_server_stat_server_bucket_uniq
+            ON game_server_stat (server_id, bucket_start)
+        """)
 
     # ------------------------------------------------------------------
     # Writing buckets
@@ -141,14 +183,7 @@ class GameServerStat(models.Model):
                                           players_sum, players_peak, latency_sum)
             JOIN game_server srv ON srv.id = v.server_id
             ON CONFLICT (server_id, bucket_start) DO UPDATE SET
-                bucket_minutes = GREATEST(s.bucket_minutes, EXCLUDED.bucket_minutes),
-                polls = s.polls + EXCLUDED.polls,
-                polls_online = s.polls_online + EXCLUDED.polls_online,
-                players_sum = s.players_sum + EXCLUDED.players_sum,
-                players_peak = GREATEST(s.players_peak, EXCLUDED.players_peak),
-                latency_sum = s.latency_sum + EXCLUDED.latency_sum,
-                write_uid = EXCLUDED.write_uid,
-                write_date = EXCLUDED.write_date
+                bucket_minutes = GREATEST(s.bucket_minutes, EXCLUDED.bucket_minutes), {MERGE_SUMS_SQL}
             RETURNING s.id
         """, [uid, now, uid, now] + [value for delta in deltas for value in delta])
         stats = self.browse(row[0] for row in self.env.cr.fetchall())
@@ -156,10 +191,8 @@ class GameServerStat(models.Model):
         return stats
 
     @api.model
-    def _written_by_sql(self, stats):
-        """Tell the ORM that SQL changed these rows: drop cached values, recompute the ratios."""
-        stats.invalidate_recordset()
-        stats.modified(SUM_FIELDS)
+    def _written_by_sql(self, rows):
+        super()._written_by_sql(rows)
         self.env['game.server'].invalidate_model(['stat_ids'])
 
     # ------------------------------------------------------------------
@@ -179,30 +212,27 @@ class GameServerStat(models.Model):
 
     @api.model
     def _maintain(self, limit, now=None):
-        """Purge rows older than the retention, then roll old detail rows up into daily rows.
+        """Purge rows (and game hours) older than the retention, then roll old detail rows up into daily rows.
 
         Both cut-offs fall on a UTC midnight, so whole days are rolled up or purged.
 
         :param limit: most rows purged, and most rows rolled up, in this call
-        :return: ``{'purged': rows deleted, 'rolled_up': detail rows merged into daily rows}``
+        :return: ``{'purged': rows deleted, 'rolled_up': detail rows merged into daily rows,
+            'game_hours_purged': rows of game.server.game.stat deleted}``
         """
         settings = self.env['res.config.settings']._game_server_settings()
         today = (now or fields.Datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
+        purge_cutoff = today - timedelta(days=settings.stat_retention_days)
         return {
-            'purged': self._purge_before(today - timedelta(days=settings.stat_retention_days), limit),
+            'purged': self._purge_before(purge_cutoff, limit),
             'rolled_up': self._roll_up_before(today - timedelta(days=settings.stat_detail_days), limit),
+            'game_hours_purged': self.env['game.server.game.stat']._purge_before(purge_cutoff, limit),
         }
 
     @api.model
     def _purge_before(self, cutoff, limit):
-        self.flush_model()
-        self.env.cr.execute("""
-            DELETE FROM game_server_stat WHERE id IN (
-                SELECT id FROM game_server_stat WHERE bucket_start < %s ORDER BY bucket_start LIMIT %s)
-        """, [cutoff, limit])
-        purged = self.env.cr.rowcount
+        purged = super()._purge_before(cutoff, limit)
         if purged:
-            self.invalidate_model()
             self.env['game.server'].invalidate_model(['stat_ids'])
         return purged
 

@@ -109,6 +109,19 @@ GAME_SERVER_STAT_LIST_VIEW_ARCH = """
 </list>
 """
 
+GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH = """
+<list string="Game Statistics" create="0" edit="0" delete="0">
+    <field name="game_id"/>
+    <field name="bucket_start"/>
+    <field name="polls"/>
+    <field name="polls_online"/>
+    <field name="uptime_pct"/>
+    <field name="players_avg"/>
+    <field name="players_peak"/>
+    <field name="latency_avg" optional="show"/>
+</list>
+"""
+
 GAME_SERVER_OUTAGE_LIST_VIEW_ARCH = """
 <list string="Outages" create="0" edit="0" delete="0" decoration-danger="state == 'open'">
     <field name="server_id"/>
@@ -214,6 +227,25 @@ class GameServerStat(models.Model):
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
         return list_arch(GAME_SERVER_STAT_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerGameStat(models.Model):
+    _inherit = 'game.server.game.stat'
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        return stat_arch_for_series(arch, view_type), view
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH, 'list')
 
 
 class GameServerOutage(models.Model):

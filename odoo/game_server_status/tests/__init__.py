@@ -10,3 +10,4 @@ from . import test_views
 from . import test_catalog_write_date
 from . import test_games
 from . import test_server_views_defaults
+from . import test_game_stats

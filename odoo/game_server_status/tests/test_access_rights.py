@@ -31,7 +31,7 @@ class TestAccessRights(GameServerCase):
         self.assertFalse(self.allowed(user, model, operation), '%s should not %s %s' % (user.login, operation, model))
 
     def test_user_group_reads_everything_and_writes_nothing(self):
-        for model in ('game.server', 'game.server.stat', 'game.server.outage'):
+        for model in ('game.server', 'game.server.stat', 'game.server.game.stat', 'game.server.outage'):
             self.assertCan(self.reader, model, 'read')
             for operation in ('write', 'create', 'unlink'):
                 self.assertCannot(self.reader, model, operation)
@@ -46,7 +46,7 @@ class TestAccessRights(GameServerCase):
     def test_manager_group_edits_the_catalog_and_may_apply_reports(self):
         for operation in ('read', 'write', 'create', 'unlink'):
             self.assertCan(self.manager, 'game.server', operation)
-        for model in ('game.server.stat', 'game.server.outage'):
+        for model in ('game.server.stat', 'game.server.game.stat', 'game.server.outage'):
             self.assertCan(self.manager, model, 'read')
             self.assertCannot(self.manager, model, 'write')
         self.assertCan(self.manager, 'game.server.deletion', 'read')
@@ -59,7 +59,7 @@ class TestAccessRights(GameServerCase):
         for operation in ('read', 'write', 'create', 'unlink'):
             self.assertCan(self.service, 'game.server', operation)
         # The API reads history; only apply_status_reports writes it.
-        for model in ('game.server.stat', 'game.server.outage', 'game.server.deletion'):
+        for model in ('game.server.stat', 'game.server.game.stat', 'game.server.outage', 'game.server.deletion'):
             self.assertCan(self.service, model, 'read')
             for operation in ('write', 'create', 'unlink'):
                 self.assertCannot(self.service, model, operation)
@@ -85,7 +85,8 @@ class TestAccessRights(GameServerCase):
             [('server_ref', '=', server.id)]).server_ref, server.id)
 
     def test_other_employees_see_nothing(self):
-        for model in ('game.server', 'game.server.stat', 'game.server.outage', 'game.server.deletion'):
+        for model in ('game.server', 'game.server.stat', 'game.server.game.stat', 'game.server.outage',
+                      'game.server.deletion'):
             self.assertCannot(self.employee, model, 'read')
         with self.assertRaises(AccessError):
             self.Server.with_user(self.employee).apply_status_reports([])

@@ -43,34 +43,47 @@ class TestServerViewDefaults(GameServerCase):
             names = [f.get('name') for f in self.arch('game.server', view_type).iter('field')]
             self.assertIn('game_id', names, view_type)
 
-    def test_statistics_open_by_game_and_time_never_per_server(self):
-        graph = self.arch('game.server.stat', 'graph')
+    def test_reporting_opens_by_game_and_time_from_the_hourly_game_rows(self):
+        for xmlid in ('action_game_server_game_stat_uptime', 'action_game_server_game_stat_players'):
+            action = self.env.ref('game_server_status.' + xmlid)
+            self.assertEqual(action.res_model, 'game.server.game.stat', xmlid)
+            self.assertEqual(action.view_mode.split(',')[0], 'graph', xmlid)
+        graph = self.arch('game.server.game.stat', 'graph')
         self.assertEqual([(f.get('name'), f.get('interval')) for f in graph.iter('field') if f.get('type') != 'measure'],
                          [('bucket_start', 'day'), ('game_id', None)])
-        pivot = self.arch('game.server.stat', 'pivot')
+        pivot = self.arch('game.server.game.stat', 'pivot')
         self.assertEqual([f.get('name') for f in pivot.iter('field') if f.get('type') == 'row'], ['game_id'])
+        menus = self.env['ir.ui.menu'].search([('parent_id', '=', self.env.ref(
+            'game_server_status.menu_game_server_reporting').id)])
+        self.assertEqual([m.action.res_model for m in menus],
+                         ['game.server.game.stat', 'game.server.game.stat', 'game.server.stat'])
+
+    def test_per_server_statistics_open_as_a_list_of_the_last_24_hours(self):
+        action = self.env.ref('game_server_status.action_game_server_stat_per_server')
+        self.assertEqual(action.view_mode.split(',')[0], 'list', "a graph or pivot per server is drawn on demand")
+        self.assertIn("'search_default_last_24h': 1", action.context)
         search = self.arch('game.server.stat', 'search')
-        self.assertTrue(search.xpath('//filter[@name="group_by_server"]'), "per server stays one click away")
+        self.assertTrue(search.xpath('//filter[@name="group_by_server"]'))
 
     def test_players_open_on_the_last_24_hours_by_hour_where_the_web_client_groups_by_hour(self):
-        action = self.env.ref('game_server_status.action_game_server_stat_players')
+        action = self.env.ref('game_server_status.action_game_server_game_stat_players')
         self.assertIn("'search_default_last_24h': 1", action.context)
         views = dict((view_type, view_id) for view_id, view_type in action.views)
         for view_type in ('graph', 'pivot'):
-            arch = self.arch('game.server.stat', view_type, views[view_type])
+            arch = self.arch('game.server.game.stat', view_type, views[view_type])
             intervals = [f.get('interval') for f in arch.iter('field') if f.get('name') == 'bucket_start']
             self.assertEqual(intervals, ['hour' if HOURLY_GROUPING else 'day'], view_type)
-            self.assertNotIn('server_id', [f.get('name') for f in arch.iter('field')])
-        graph = self.arch('game.server.stat', 'graph', views['graph'])
+        graph = self.arch('game.server.game.stat', 'graph', views['graph'])
         self.assertEqual(graph.get('type'), 'line' if HOURLY_GROUPING else 'bar',
                          'a first day reads as a line by hour, or as bars by day')
 
     def test_no_hourly_group_by_where_the_web_client_refuses_it(self):
-        search = self.arch('game.server.stat', 'search')
-        hourly = search.xpath("//filter[contains(@context, ':hour')]")
-        self.assertEqual(bool(hourly), HOURLY_GROUPING)
+        for model in ('game.server.stat', 'game.server.game.stat'):
+            search = self.arch(model, 'search')
+            hourly = search.xpath("//filter[contains(@context, ':hour')]")
+            self.assertEqual(bool(hourly), HOURLY_GROUPING, model)
         for view_type in ('graph', 'pivot'):
-            for view_id in (False, self.env.ref('game_server_status.game_server_stat_view_%s_players' % view_type).id):
-                arch = self.arch('game.server.stat', view_type, view_id)
+            for view_id in (False, self.env.ref('game_server_status.game_server_game_stat_view_%s_players' % view_type).id):
+                arch = self.arch('game.server.game.stat', view_type, view_id)
                 if not HOURLY_GROUPING:
                     self.assertNotIn('hour', [f.get('interval') for f in arch.iter('field')], view_type)

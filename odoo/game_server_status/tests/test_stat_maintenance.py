@@ -48,7 +48,7 @@ class TestStatMaintenance(GameServerCase):
 
     def test_roll_up_makes_one_daily_row_per_server_per_day_with_exact_sums(self):
         uptimes = (self.uptime(self.alpha), self.uptime(self.beta))
-        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 7})
+        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 7, 'game_hours_purged': 0})
         self.assertEqual(self.rows(self.alpha), self.EXPECTED_ALPHA)
         self.assertEqual(self.rows(self.beta), self.EXPECTED_BETA)
         self.assertEqual((self.uptime(self.alpha), self.uptime(self.beta)), uptimes, "uptime is unchanged")
@@ -56,7 +56,7 @@ class TestStatMaintenance(GameServerCase):
         self.assertEqual((daily.uptime_pct, daily.players_avg, daily.latency_avg), (75.0, 32 / 3, 52.5 / 3))
         self.assertEqual(daily.game, 'minecraft')
         # Nothing left to do.
-        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 0})
+        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 0, 'game_hours_purged': 0})
 
     def test_roll_up_in_small_chunks_gives_the_same_rows(self):
         done = []
@@ -74,7 +74,7 @@ class TestStatMaintenance(GameServerCase):
         # A report newer than gamma's last one, on a day already rolled up.
         self.apply([online(gamma.id, '2024-05-03 23:55:00', players_online=9)])
         self.assertEqual(len(self.stats(gamma)), 2)
-        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 1})
+        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 0, 'rolled_up': 1, 'game_hours_purged': 0})
         self.assertEqual(self.rows(gamma), [(dt('2024-05-03 00:00:00'), 1440, 2, 2, 14, 9, 46.0)])
 
     def test_purge_deletes_rows_older_than_the_cutoff_in_bounded_chunks(self):
@@ -86,9 +86,11 @@ class TestStatMaintenance(GameServerCase):
     def test_purge_follows_the_retention_setting(self):
         self.set_setting('stat_detail_days', 10)
         self.set_setting('stat_retention_days', 10)  # cut-off 2024-05-10 00:00
-        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 7, 'rolled_up': 0})
+        self.assertEqual(self.Stat._maintain(10000, now=NOW), {'purged': 7, 'rolled_up': 0, 'game_hours_purged': 6})
         self.assertEqual(self.rows(self.alpha), [self.EXPECTED_ALPHA[-1]])
         self.assertFalse(self.stats(self.beta))
+        self.assertEqual(self.env['game.server.game.stat'].search([]).mapped('bucket_start'),
+                         [dt('2024-05-15 09:00:00')], "game hours follow the same retention")
 
     def test_cron_runs_again_soon_while_rows_remain(self):
         # Real "now": every row of 2024 is past the 365 days retention.
@@ -97,12 +99,13 @@ class TestStatMaintenance(GameServerCase):
         Trigger.search([('cron_id', '=', cron.id)]).unlink()
         with patch.object(game_server_stat, 'MAINTENANCE_ROWS_PER_RUN', 4):
             # The 4 oldest of the 8 rows are purged, the 4 others rolled up into 3 daily rows.
-            self.assertEqual(self.Stat._cron_maintain(), {'purged': 4, 'rolled_up': 4})
+            self.assertEqual(self.Stat._cron_maintain(), {'purged': 4, 'rolled_up': 4, 'game_hours_purged': 4})
             self.assertTrue(Trigger.search([('cron_id', '=', cron.id), ('call_at', '>', fields.Datetime.now())]))
             Trigger.search([('cron_id', '=', cron.id)]).unlink()
-            self.assertEqual(self.Stat._cron_maintain(), {'purged': 3, 'rolled_up': 0})
+            self.assertEqual(self.Stat._cron_maintain(), {'purged': 3, 'rolled_up': 0, 'game_hours_purged': 3})
             self.assertFalse(Trigger.search([('cron_id', '=', cron.id)]), "done: no extra run")
         self.assertFalse(self.Stat.search([]))
+        self.assertFalse(self.env['game.server.game.stat'].search([]))
 
     def test_maintenance_cron_runs_hourly_forever(self):
         cron = self.env.ref('game_server_status.ir_cron_game_server_stat_maintenance')

@@ -3,8 +3,9 @@ from lxml import etree
 from odoo import release
 from odoo.tests.common import TransactionCase, tagged
 
-ACTIONS = ['action_game_server', 'action_game_server_outage', 'action_game_server_stat_uptime',
-           'action_game_server_stat_players', 'action_game_server_settings']
+ACTIONS = ['action_game_server', 'action_game_server_outage', 'action_game_server_game_stat_uptime',
+           'action_game_server_game_stat_players', 'action_game_server_stat_uptime', 'action_game_server_stat_per_server',
+           'action_game_server_settings']
 LEGACY = release.version_info[0] < 18
 
 
@@ -30,6 +31,7 @@ class TestViews(TransactionCase):
         columns = {
             'game.server': ['name', 'game_id', 'host', 'port'],
             'game.server.stat': ['server_id', 'game_id', 'bucket_start', 'bucket_minutes'],
+            'game.server.game.stat': ['game_id', 'bucket_start', 'polls', 'polls_online'],
             'game.server.outage': ['server_id', 'game_id', 'start', 'end'],
         }
         for model, first in columns.items():
