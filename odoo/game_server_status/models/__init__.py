@@ -3,6 +3,7 @@ from . import game_server_game
 from . import game_server_stat
 from . import game_server_game_stat
 from . import game_server_outage
+from . import game_server_incident
 from . import game_server_deletion
 from . import game_server
 from . import series_views

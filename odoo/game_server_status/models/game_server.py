@@ -86,7 +86,9 @@ class GameServer(models.Model):
     # ------------------------------------------------------------------
     # Live status, written by apply_status_reports (readonly in views)
     # ------------------------------------------------------------------
-    is_online = fields.Boolean(string='Online', index=True, copy=False, tracking=True)
+    # Not tracked: a message per flip is the noise the outage threshold exists to remove, and in a
+    # storm one per server; the chatter tells outages and host incidents instead.
+    is_online = fields.Boolean(string='Online', index=True, copy=False)
     # Stored for the default order of the server views (default_order="status_rank, name").
     status_rank = fields.Integer(
         string='Status Order', compute='_compute_status_rank', store=True,
@@ -342,12 +344,15 @@ class GameServer(models.Model):
                 folds.append(fold)
 
         self._record_outages(folds, result)
+        incidents_opened, incidents_closed = self._record_incidents(folds, settings)
         for fold in folds:
             fold.server.write(fold.values())
         deltas = sorted(delta for fold in folds for delta in fold.bucket_deltas())
         self.env['game.server.stat'].sudo()._add_to_buckets(deltas)
         for fold in folds:
-            fold.server._post_outage_messages(fold)
+            fold.server._post_outage_messages(fold, told_by=incidents_opened | incidents_closed)
+        incidents_opened._post_opened()
+        incidents_closed._post_closed()
         self.env['game.server.game.stat'].sudo()._add_server_deltas(deltas)
         return result
 
@@ -377,8 +382,25 @@ class GameServer(models.Model):
             result['outages_opened'] += len(fold.created_outages)
             result['outages_closed'] += len(fold.closed_outage) + sum(1 for o in fold.created_outages if o.end)
 
-    def _post_outage_messages(self, fold):
-        """Chatter messages, oldest event first; followers are notified through the subtypes."""
+    @api.model
+    def _record_incidents(self, folds, settings):
+        """Group the outages the folds opened by host into incidents, and close the incidents whose
+        host came back: ``(incidents opened, incidents closed)`` by this batch."""
+        Incident = self.env['game.server.incident'].sudo()
+        opened = Incident._group_new_outages(
+            self.env['game.server.outage'].sudo().union(
+                *(outage for fold in folds for outage in fold.created_outages if not outage.end)),
+            settings.incident_threshold)
+        recovering = Incident.union(*(fold.closed_outage.incident_id for fold in folds if fold.closed_outage))
+        return opened, Incident._close_recovered(recovering, settings.incident_threshold)
+
+    def _post_outage_messages(self, fold, told_by):
+        """Chatter messages, oldest event first; followers are notified through the subtypes.
+
+        An outage of an incident is told by the incident (``told_by``: the incidents whose
+        messages this batch posts) or not at all while the incident is open; once the incident
+        is closed, the outages still open are told one by one again.
+        """
         self.ensure_one()
         Outage = self.env['game.server.outage']
         events = [(fold.closed_outage, None)] if fold.closed_outage else []
@@ -387,6 +409,9 @@ class GameServer(models.Model):
             if outage.end:
                 events.append((outage, None))
         for outage, opening in events:
+            incident = outage.incident_id
+            if incident and (incident in told_by or incident.state == 'open'):
+                continue
             if opening:
                 body = _("Outage: %(failures)s polls in a row failed since %(start)s UTC (%(reason)s).",
                          failures=opening['failures'], start=outage.start, reason=outage.reason)

@@ -23,6 +23,8 @@ class GameServerOutage(models.Model):
     state = fields.Selection([('open', 'Open'), ('closed', 'Closed')], compute='_compute_state', store=True,
                              index=True)
     reason = fields.Char(help="'<error code>: <message>' of the failed poll that opened the outage.")
+    incident_id = fields.Many2one('game.server.incident', string='Host Incident', index=True, ondelete='set null',
+                                  help="The incident of the host when several of its servers went down together.")
 
     def _auto_init(self):
         precreate_game_column(self)
@@ -47,17 +49,19 @@ class GameServerOutage(models.Model):
         for outage in self:
             outage.duration_s = int((outage.end - outage.start).total_seconds()) if outage.end else 0
 
+    @api.model
+    def _duration_display(self, start, end):
+        """'1 h 05 min' from start to end, or '... so far' while open; False without a start."""
+        if not start:
+            return False
+        if end:
+            return self._format_duration((end - start).total_seconds())
+        return _("%(duration)s so far", duration=self._format_duration((fields.Datetime.now() - start).total_seconds()))
+
     @api.depends('start', 'end')
     def _compute_duration_display(self):
-        now = fields.Datetime.now()
         for outage in self:
-            if not outage.start:
-                outage.duration_display = False
-            elif outage.end:
-                outage.duration_display = self._format_duration(outage.duration_s)
-            else:
-                outage.duration_display = _("%(duration)s so far",
-                                            duration=self._format_duration((now - outage.start).total_seconds()))
+            outage.duration_display = self._duration_display(outage.start, outage.end)
 
     @api.depends('end')
     def _compute_state(self):

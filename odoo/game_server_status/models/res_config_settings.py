@@ -14,6 +14,7 @@ MINUTES_PER_DAY = 1440
 DEFAULTS = {
     'bucket_minutes': 15,
     'outage_threshold': 3,
+    'incident_threshold': 3,
     'stat_detail_days': 7,
     'stat_retention_days': 365,
 }
@@ -32,6 +33,11 @@ class ResConfigSettings(models.TransientModel):
         string='Failed polls before an outage', config_parameter=PARAM_PREFIX + 'outage_threshold',
         default=DEFAULTS['outage_threshold'],
         help="An outage opens after this many consecutive failed polls, so one lost packet is not an outage.")
+    game_server_incident_threshold = fields.Integer(
+        string='Servers down together for a host incident', config_parameter=PARAM_PREFIX + 'incident_threshold',
+        default=DEFAULTS['incident_threshold'],
+        help="When this many servers on one host go down together, their outages join one incident for the "
+             "host, told once; the incident closes when fewer than this many are still down.")
     game_server_stat_detail_days = fields.Integer(
         string='Keep detail buckets (days)', config_parameter=PARAM_PREFIX + 'stat_detail_days',
         default=DEFAULTS['stat_detail_days'],
@@ -41,7 +47,7 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS['stat_retention_days'],
         help="Older statistics rows are deleted by the hourly maintenance job.")
 
-    @api.constrains('game_server_bucket_minutes', 'game_server_outage_threshold',
+    @api.constrains('game_server_bucket_minutes', 'game_server_outage_threshold', 'game_server_incident_threshold',
                     'game_server_stat_detail_days', 'game_server_stat_retention_days')
     def _check_game_server_settings(self):
         for settings in self:
@@ -87,6 +93,10 @@ class ResConfigSettings(models.TransientModel):
             problems['outage_threshold'] = _(
                 "The outage threshold must be at least 1 failed poll (got %(value)s).",
                 value=values['outage_threshold'])
+        if values['incident_threshold'] < 2:
+            problems['incident_threshold'] = _(
+                "A host incident needs at least 2 servers down together (got %(value)s).",
+                value=values['incident_threshold'])
         if values['stat_detail_days'] < 1:
             problems['stat_detail_days'] = _(
                 "Detail buckets must be kept at least 1 day (got %(value)s).", value=values['stat_detail_days'])

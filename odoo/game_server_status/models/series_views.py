@@ -130,6 +130,20 @@ GAME_SERVER_OUTAGE_LIST_VIEW_ARCH = """
     <field name="end"/>
     <field name="duration_display"/>
     <field name="reason"/>
+    <field name="incident_id" optional="show"/>
+    <field name="state" widget="badge" decoration-danger="state == 'open'" decoration-success="state == 'closed'"/>
+</list>
+"""
+
+GAME_SERVER_INCIDENT_LIST_VIEW_ARCH = """
+<list string="Host Incidents" create="0" edit="0" delete="0" decoration-danger="state == 'open'">
+    <field name="host"/>
+    <field name="start"/>
+    <field name="end"/>
+    <field name="duration_display"/>
+    <field name="server_count"/>
+    <field name="servers_down_count"/>
+    <field name="reason" optional="show"/>
     <field name="state" widget="badge" decoration-danger="state == 'open'" decoration-success="state == 'closed'"/>
 </list>
 """
@@ -260,3 +274,24 @@ class GameServerOutage(models.Model):
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
         return list_arch(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerIncident(models.Model):
+    _inherit = 'game.server.incident'
+
+    @api.model
+    def _get_view(self, view_id=None, view_type='form', **options):
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type == 'form':
+            arch = form_arch_for_series(arch)
+        return arch, view
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH, 'list')

@@ -11,3 +11,4 @@ from . import test_catalog_write_date
 from . import test_games
 from . import test_server_views_defaults
 from . import test_game_stats
+from . import test_incidents
