@@ -6,4 +6,5 @@ from . import game_server_outage
 from . import game_server_incident
 from . import game_server_deletion
 from . import game_server
+from . import game_server_notify
 from . import series_views

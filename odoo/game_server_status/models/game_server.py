@@ -50,6 +50,13 @@ STATUS_RANK_NOT_CHECKED = 3
 FIGURE_WINDOWS = {'24h': 1, '7d': 7, '30d': 30}
 
 
+def _record_url(env, record):
+    """The record's page in Odoo's web client, from Odoo's base URL setting (the /web# form, which
+    17, 18 and 19 all open)."""
+    base = (env['ir.config_parameter'].sudo().get_param('web.base.url') or '').rstrip('/')
+    return '%s/web#id=%s&model=%s&view_type=form' % (base, record.id, record._name)
+
+
 class GameServer(models.Model):
     _name = 'game.server'
     _inherit = ['mail.thread', 'mail.activity.mixin']
@@ -349,10 +356,11 @@ class GameServer(models.Model):
             fold.server.write(fold.values())
         deltas = sorted(delta for fold in folds for delta in fold.bucket_deltas())
         self.env['game.server.stat'].sudo()._add_to_buckets(deltas)
+        events = []
         for fold in folds:
-            fold.server._post_outage_messages(fold, told_by=incidents_opened | incidents_closed)
-        incidents_opened._post_opened()
-        incidents_closed._post_closed()
+            events += fold.server._post_outage_messages(fold, told_by=incidents_opened | incidents_closed)
+        events += incidents_opened._post_opened() + incidents_closed._post_closed()
+        self.env['game.server.event'].sudo()._record(events)
         self.env['game.server.game.stat'].sudo()._add_server_deltas(deltas)
         return result
 
@@ -400,6 +408,8 @@ class GameServer(models.Model):
         An outage of an incident is told by the incident (``told_by``: the incidents whose
         messages this batch posts) or not at all while the incident is open; once the incident
         is closed, the outages still open are told one by one again.
+
+        :return: the values of the game.server.event of each message posted
         """
         self.ensure_one()
         Outage = self.env['game.server.outage']
@@ -408,6 +418,7 @@ class GameServer(models.Model):
             events.append((outage, span))
             if outage.end:
                 events.append((outage, None))
+        told = []
         for outage, opening in events:
             incident = outage.incident_id
             if incident and (incident in told_by or incident.state == 'open'):
@@ -421,6 +432,19 @@ class GameServer(models.Model):
                          end=outage.end, duration=Outage._format_duration(outage.duration_s))
                 subtype = 'game_server_status.mt_outage_closed'
             self.message_post(body=body, subtype_xmlid=subtype, message_type='notification')
+            told.append(outage._event_values('outage_opened' if opening else 'outage_closed', opening))
+        return told
+
+    def _event_payload(self):
+        """The server as notification messages show it."""
+        self.ensure_one()
+        return {
+            'id': self.id, 'name': self.name, 'game': self.game, 'game_name': self.game_id.name or self.game,
+            'host': self.host, 'port': self.port, 'players_online': self.players_online,
+            'players_max': self.players_max, 'map': self.map_name or None, 'version': self.version or None,
+            'error_code': self.last_error_code or None, 'error': self.last_error or None,
+            'url': _record_url(self.env, self),
+        }
 
     @api.model
     def _parse_status_reports(self, reports):

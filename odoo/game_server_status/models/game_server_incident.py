@@ -12,9 +12,14 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 
+from .game_server import _record_url
+
 #: Outages of one host join an incident when their first failed polls lie within this
 #: span of each other: servers of a dead machine all fail within one poll interval.
 INCIDENT_WINDOW = timedelta(minutes=10)
+
+#: Servers named in an incident's event (its count gives the rest).
+MAX_EVENT_SERVERS = 100
 
 
 class GameServerIncident(models.Model):
@@ -125,7 +130,10 @@ class GameServerIncident(models.Model):
     # Messages
     # ------------------------------------------------------------------
     def _post_opened(self):
-        """One message per incident, to the followers of its servers (subscribed here, once)."""
+        """One message per incident, to the followers of its servers (subscribed here, once).
+
+        :return: the values of the game.server.event of each message posted
+        """
         for incident in self:
             servers = incident.outage_ids.server_id
             incident.message_subscribe(partner_ids=servers.message_partner_ids.ids)
@@ -134,6 +142,7 @@ class GameServerIncident(models.Model):
                        count=len(servers), host=incident.host, start=incident.start,
                        reason=incident.reason or _("no answer"), servers=incident._names(servers)),
                 subtype_xmlid='game_server_status.mt_incident_opened', message_type='notification')
+        return [incident._event_values('incident_opened') for incident in self]
 
     def _post_closed(self):
         for incident in self:
@@ -148,6 +157,31 @@ class GameServerIncident(models.Model):
                          count=incident.server_count)
             incident.message_post(body=body, subtype_xmlid='game_server_status.mt_incident_closed',
                                   message_type='notification')
+        return [incident._event_values('incident_closed') for incident in self]
+
+    def _event_values(self, kind):
+        self.ensure_one()
+        servers = self.outage_ids.server_id.sorted('name')
+        still_down = self.outage_ids.filtered(lambda o: not o.end).server_id.sorted('name')
+        if kind == 'incident_opened':
+            summary = _("%(count)s servers on %(host)s down", count=len(servers), host=self.host)
+        else:
+            summary = _("%(host)s is back after %(duration)s", host=self.host, duration=self.duration_display)
+        return {
+            'kind': kind, 'at': self.start if kind == 'incident_opened' else self.end,
+            'cause': '%s:%s' % (kind, self.id), 'summary': summary, 'incident_id': self.id,
+            'payload': {'incident': {
+                'id': self.id, 'host': self.host, 'start': fields.Datetime.to_string(self.start),
+                'end': fields.Datetime.to_string(self.end) if self.end else None,
+                'duration_s': int((self.end - self.start).total_seconds()) if self.end else None,
+                'reason': self.reason or None, 'server_count': len(servers),
+                # Enough for any message; the count says how many more there are.
+                'servers': [s._event_payload() for s in servers[:MAX_EVENT_SERVERS]],
+                'still_down': still_down[:MAX_EVENT_SERVERS].mapped('name'),
+                'still_down_count': len(still_down),
+                'url': _record_url(self.env, self),
+            }},
+        }
 
     @api.model
     def _names(self, servers, limit=20):

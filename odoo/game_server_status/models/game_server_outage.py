@@ -68,6 +68,24 @@ class GameServerOutage(models.Model):
         for outage in self:
             outage.state = 'closed' if outage.end else 'open'
 
+    def _event_values(self, kind, opening=None):
+        """A game.server.event of this outage: opened (``opening``: the fold's span) or closed."""
+        self.ensure_one()
+        outage = {'id': self.id, 'start': fields.Datetime.to_string(self.start),
+                  'end': fields.Datetime.to_string(self.end) if self.end else None,
+                  'duration_s': self.duration_s if self.end else None, 'reason': self.reason or None,
+                  'failures': opening['failures'] if opening else None}
+        if kind == 'outage_opened':
+            summary = _("%(server)s is down (%(reason)s)", server=self.server_id.name, reason=self.reason or '')
+            at = self.start
+        else:
+            summary = _("%(server)s is back after %(duration)s", server=self.server_id.name,
+                        duration=self._format_duration(self.duration_s))
+            at = self.end
+        return {'kind': kind, 'at': at, 'cause': '%s:%s' % (kind, self.id), 'summary': summary,
+                'server_id': self.server_id.id, 'outage_id': self.id,
+                'payload': {'server': self.server_id._event_payload(), 'outage': outage}}
+
     @api.depends('server_id.name', 'start')
     def _compute_display_name(self):
         for outage in self:

@@ -148,6 +148,39 @@ GAME_SERVER_INCIDENT_LIST_VIEW_ARCH = """
 </list>
 """
 
+GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH = """
+<list string="Notification Channels">
+    <field name="name"/>
+    <field name="kind"/>
+    <field name="lang" optional="show"/>
+    <field name="last_test_state" optional="show"/>
+    <field name="last_test_at" optional="hide"/>
+</list>
+"""
+
+GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH = """
+<list string="Notification Rules">
+    <field name="sequence" widget="handle"/>
+    <field name="name"/>
+    <field name="scope"/>
+    <field name="channel_ids" widget="many2many_tags"/>
+    <field name="cooldown_minutes" optional="show"/>
+</list>
+"""
+
+GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH = """
+<list string="Notifications" create="0" edit="0" delete="0"
+      decoration-danger="state == 'failed'" decoration-muted="state == 'pending'">
+    <field name="create_date" string="Created"/>
+    <field name="event_id"/>
+    <field name="channel_id"/>
+    <field name="state" widget="badge" decoration-success="state == 'sent'" decoration-danger="state == 'failed'"/>
+    <field name="attempts" optional="show"/>
+    <field name="sent_at" optional="show"/>
+    <field name="last_error" optional="show"/>
+</list>
+"""
+
 #: 17.0's chatter: a div the mail module's form compiler turns into the chatter.
 LEGACY_CHATTER = """
 <div class="oe_chatter">
@@ -295,3 +328,45 @@ class GameServerIncident(models.Model):
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
         return list_arch(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerNotifyChannel(models.Model):
+    _inherit = 'game.server.notify.channel'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerNotifyRule(models.Model):
+    _inherit = 'game.server.notify.rule'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerNotifyDelivery(models.Model):
+    _inherit = 'game.server.notify.delivery'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH, 'list')

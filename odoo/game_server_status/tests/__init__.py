@@ -12,3 +12,4 @@ from . import test_games
 from . import test_server_views_defaults
 from . import test_game_stats
 from . import test_incidents
+from . import test_notifications

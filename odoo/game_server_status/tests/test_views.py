@@ -5,7 +5,8 @@ from odoo.tests.common import TransactionCase, tagged
 
 ACTIONS = ['action_game_server', 'action_game_server_outage', 'action_game_server_game_stat_uptime',
            'action_game_server_game_stat_players', 'action_game_server_stat_uptime', 'action_game_server_stat_per_server',
-           'action_game_server_settings']
+           'action_game_server_incident', 'action_game_server_notify_channel', 'action_game_server_notify_rule',
+           'action_game_server_notify_delivery', 'action_game_server_settings']
 LEGACY = release.version_info[0] < 18
 
 
@@ -33,6 +34,10 @@ class TestViews(TransactionCase):
             'game.server.stat': ['server_id', 'game_id', 'bucket_start', 'bucket_minutes'],
             'game.server.game.stat': ['game_id', 'bucket_start', 'polls', 'polls_online'],
             'game.server.outage': ['server_id', 'game_id', 'start', 'end'],
+            'game.server.incident': ['host', 'start', 'end', 'duration_display'],
+            'game.server.notify.channel': ['name', 'kind', 'lang', 'last_test_state'],
+            'game.server.notify.rule': ['sequence', 'name', 'scope', 'channel_ids'],
+            'game.server.notify.delivery': ['create_date', 'event_id', 'channel_id', 'state'],
         }
         for model, first in columns.items():
             arch = self.views(model, ['list'])['list']

@@ -1,0 +1,349 @@
+"""Notifications: where people are told (channels), what they are told (rules), and the record of it.
+
+An event (game.server.event) is written in the transaction that applies the
+reports causing it, next to the chatter message that tells the same thing, so it
+is never lost and never written twice for one cause (a replayed batch applies
+nothing). Each rule matching it adds one delivery per channel, pending. Nothing
+here calls a webhook: the game-status service's notifier takes pending
+deliveries (``pending_deliveries``), sends them from its queue and writes each
+result back (``report_deliveries``), so no HTTP call ever runs inside the
+transaction that applies status reports.
+"""
+import json
+import secrets
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+CHANNEL_KINDS = [
+    ('discord', 'Discord webhook'),
+    ('slack', 'Slack incoming webhook'),
+    ('teams', 'Microsoft Teams workflow webhook'),
+    ('webhook', 'Generic webhook (signed JSON)'),
+]
+
+EVENT_KINDS = [
+    ('outage_opened', 'Outage opened'),
+    ('outage_closed', 'Outage closed'),
+    ('incident_opened', 'Host incident opened'),
+    ('incident_closed', 'Host incident closed'),
+    ('test', 'Test message'),
+]
+
+#: The rule's boolean field for each event kind it can route.
+RULE_EVENT_FIELDS = {
+    'outage_opened': 'on_outage_opened',
+    'outage_closed': 'on_outage_closed',
+    'incident_opened': 'on_incident_opened',
+    'incident_closed': 'on_incident_closed',
+}
+
+#: Most deliveries one pending_deliveries call returns.
+MAX_CLAIM = 500
+#: Longest error text kept on a delivery or a channel.
+MAX_ERROR_LENGTH = 2000
+
+GROUP_SERVICE = 'game_server_status.group_game_server_service'
+GROUP_MANAGER = 'game_server_status.group_game_server_manager'
+
+
+def _lang_selection(model):
+    return model.env['res.lang'].get_installed()
+
+
+def _unique_deliveries(deliveries):
+    """One delivery per (event, channel), whichever rules routed it there (the first rule is named)."""
+    seen = set()
+    unique = []
+    for delivery in deliveries:
+        key = (delivery['event_id'], delivery['channel_id'])
+        if key not in seen:
+            seen.add(key)
+            unique.append(delivery)
+    return unique
+
+
+def _subject(event):
+    """What a cooldown counts per: the server, or the host of an incident."""
+    return ('server', event.server_id.id) if event.server_id else ('host', event.incident_id.host)
+
+
+class GameServerNotifyChannel(models.Model):
+    _name = 'game.server.notify.channel'
+    _description = 'Notification Channel'
+    _order = 'name, id'
+
+    name = fields.Char(required=True)
+    active = fields.Boolean(default=True)
+    kind = fields.Selection(CHANNEL_KINDS, required=True, default='discord')
+    url = fields.Char(string='Webhook URL', groups=GROUP_MANAGER,
+                      help="The address the receiver gave for incoming messages (Discord, Slack, Teams, your own).")
+    secret = fields.Char(groups=GROUP_MANAGER, copy=False,
+                         help="Key of the HMAC-SHA256 signature of a generic webhook's body; made at creation.")
+    lang = fields.Selection(_lang_selection, string='Language', required=True,
+                            default=lambda self: self.env.lang or 'en_US',
+                            help="Language of the messages sent to this channel.")
+    last_test_state = fields.Selection([('pending', 'Waiting for the notifier'), ('sent', 'Sent'),
+                                        ('failed', 'Failed')], string='Test Message', readonly=True, copy=False)
+    last_test_error = fields.Char(string='Test Error', readonly=True, copy=False)
+    last_test_at = fields.Datetime(string='Tested At', readonly=True, copy=False)
+    delivery_ids = fields.One2many('game.server.notify.delivery', 'channel_id', string='Deliveries', readonly=True)
+    delivery_count = fields.Integer(compute='_compute_delivery_count')
+
+    def _compute_delivery_count(self):
+        counts = dict(self.env['game.server.notify.delivery']._read_group(
+            [('channel_id', 'in', self.ids)], ['channel_id'], ['__count']))
+        for channel in self:
+            channel.delivery_count = counts.get(channel, 0)
+
+    @api.constrains('kind', 'url')
+    def _check_url(self):
+        for channel in self.sudo():
+            parsed = urlparse(channel.url or '')
+            if parsed.scheme not in ('http', 'https') or not parsed.netloc:
+                raise ValidationError(_("The webhook URL of channel %(name)s must be an http(s) address, got %(url)r.",
+                                        name=channel.name, url=channel.url or ''))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get('secret'):
+                vals['secret'] = secrets.token_hex(32)
+        return super().create(vals_list)
+
+    def action_send_test(self):
+        """Queue a test message to this channel; its result shows on the channel when the notifier sends it."""
+        self.ensure_one()
+        if not self.active:
+            raise UserError(_("Channel %(name)s is archived.", name=self.name))
+        event = self.env['game.server.event'].sudo().create({
+            'kind': 'test', 'at': fields.Datetime.now(),
+            'cause': 'test:%s:%s' % (self.id, fields.Datetime.now().isoformat()),
+            'summary': _("Test message from Game Server Status"),
+            'payload': {'channel': self.name},
+        })
+        self.env['game.server.notify.delivery'].sudo().create({'event_id': event.id, 'channel_id': self.id})
+        self.sudo().write({'last_test_state': 'pending', 'last_test_error': False, 'last_test_at': event.at})
+        return True
+
+
+class GameServerNotifyRule(models.Model):
+    _name = 'game.server.notify.rule'
+    _description = 'Notification Rule'
+    _order = 'sequence, id'
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    channel_ids = fields.Many2many('game.server.notify.channel', string='Channels', required=True)
+    on_outage_opened = fields.Boolean(string='Outage opened', default=True)
+    on_outage_closed = fields.Boolean(string='Outage closed', default=True)
+    on_incident_opened = fields.Boolean(string='Host incident opened', default=True)
+    on_incident_closed = fields.Boolean(string='Host incident closed', default=True)
+    scope = fields.Selection([('all', 'All servers'), ('games', 'Servers of these games'),
+                              ('servers', 'These servers')], required=True, default='all')
+    game_ids = fields.Many2many('game.server.game', string='Games')
+    server_ids = fields.Many2many('game.server', string='Servers')
+    cooldown_minutes = fields.Integer(
+        string='Cooldown (minutes)', default=10,
+        help="After this rule sent about a server (or a host), it stays silent about it this long, so one "
+             "flapping server cannot flood a channel. 0: no cooldown.")
+
+    @api.constrains('cooldown_minutes')
+    def _check_cooldown(self):
+        for rule in self:
+            if rule.cooldown_minutes < 0:
+                raise ValidationError(_("The cooldown of rule %(name)s cannot be negative.", name=rule.name))
+
+    def _matches(self, event):
+        """Whether this rule routes ``event`` (an incident matches when one of its servers does)."""
+        self.ensure_one()
+        if not self[RULE_EVENT_FIELDS[event.kind]]:
+            return False
+        servers = event.server_id or event.incident_id.outage_ids.server_id
+        if self.scope == 'games':
+            return bool(servers.game_id & self.game_ids)
+        if self.scope == 'servers':
+            return bool(servers & self.server_ids)
+        return True
+
+    def _past_cooldown(self, events):
+        """The events this rule may send: none about a server or host it sent about within its cooldown,
+        and of several about one subject in this batch, only the first."""
+        self.ensure_one()
+        if not self.cooldown_minutes:
+            return events
+        since = fields.Datetime.now() - timedelta(minutes=self.cooldown_minutes)
+        recent = self.env['game.server.notify.delivery'].sudo().search([
+            ('rule_id', '=', self.id), ('create_date', '>=', since), ('event_id.kind', '!=', 'test'),
+        ])
+        quiet = {_subject(delivery.event_id) for delivery in recent}
+        allowed = self.env['game.server.event']
+        for event in events.sorted(lambda e: (e.at, e.id)):
+            subject = _subject(event)
+            if subject in quiet:
+                continue
+            quiet.add(subject)
+            allowed |= event
+        return allowed
+
+
+class GameServerEvent(models.Model):
+    _name = 'game.server.event'
+    _description = 'Game Server Event'
+    _order = 'at desc, id desc'
+    _rec_name = 'summary'
+
+    kind = fields.Selection(EVENT_KINDS, required=True, readonly=True, index=True)
+    at = fields.Datetime(required=True, readonly=True, index=True, help="When it happened (UTC).")
+    cause = fields.Char(required=True, readonly=True,
+                        help="What caused it, unique: the same cause never makes a second event.")
+    summary = fields.Char(required=True, readonly=True)
+    server_id = fields.Many2one('game.server', string='Server', readonly=True, index=True, ondelete='cascade')
+    outage_id = fields.Many2one('game.server.outage', string='Outage', readonly=True, ondelete='set null')
+    incident_id = fields.Many2one('game.server.incident', string='Host Incident', readonly=True, index=True,
+                                  ondelete='cascade')
+    payload = fields.Json(readonly=True, help="What the messages are built from, as sent to the notifier.")
+    delivery_ids = fields.One2many('game.server.notify.delivery', 'event_id', string='Deliveries', readonly=True)
+
+    def init(self):
+        self.env.cr.execute("CREATE UNIQUE INDEX IF NOT EXISTS game_server_event_cause_uniq ON game_server_event (cause)")
+
+    @api.model
+    def _record(self, values_list):
+        """Create events and their deliveries by the active rules, in the caller's transaction.
+
+        :param values_list: event values (kind, at, cause, summary, server_id/outage_id/incident_id, payload)
+        """
+        if not values_list:
+            return self.browse()
+        events = self.create(values_list)
+        rules = self.env['game.server.notify.rule'].sudo().search([('active', '=', True)])
+        deliveries = []
+        for rule in rules:
+            routed = events.filtered(rule._matches)
+            for event in rule._past_cooldown(routed):
+                deliveries += [{'event_id': event.id, 'channel_id': channel.id, 'rule_id': rule.id}
+                               for channel in rule.channel_ids if channel.active]
+        self.env['game.server.notify.delivery'].create(_unique_deliveries(deliveries))
+        return events
+
+
+class GameServerNotifyDelivery(models.Model):
+    _name = 'game.server.notify.delivery'
+    _description = 'Notification Delivery'
+    _order = 'id desc'
+
+    event_id = fields.Many2one('game.server.event', string='Event', required=True, readonly=True, index=True,
+                               ondelete='cascade')
+    channel_id = fields.Many2one('game.server.notify.channel', string='Channel', required=True, readonly=True,
+                                 index=True, ondelete='cascade')
+    rule_id = fields.Many2one('game.server.notify.rule', string='Rule', readonly=True, index=True,
+                              ondelete='set null')
+    kind = fields.Selection(related='event_id.kind')
+    server_id = fields.Many2one(related='event_id.server_id', store=True, index=True)
+    incident_id = fields.Many2one(related='event_id.incident_id', store=True, index=True)
+    state = fields.Selection([('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')],
+                             required=True, default='pending', readonly=True, index=True)
+    attempts = fields.Integer(readonly=True)
+    last_error = fields.Char(readonly=True)
+    sent_at = fields.Datetime(readonly=True)
+
+    def init(self):
+        self.env.cr.execute("""
+            CREATE UNIQUE INDEX IF NOT EXISTS game_server_notify_delivery_event_channel_uniq
+            ON game_server_notify_delivery (event_id, channel_id)
+        """)
+
+    @api.depends('event_id.summary', 'channel_id.name')
+    def _compute_display_name(self):
+        for delivery in self:
+            delivery.display_name = '%s → %s' % (delivery.event_id.summary or '', delivery.channel_id.name or '')
+
+    # ------------------------------------------------------------------
+    # The notifier's two calls
+    # ------------------------------------------------------------------
+    @api.model
+    def pending_deliveries(self, after_id=0, limit=MAX_CLAIM):
+        """Pending deliveries with an id above ``after_id``, oldest first, with what sending them needs.
+
+        :return: list of ``{'id', 'attempts', 'channel': {'id', 'name', 'kind', 'url', 'secret', 'lang'},
+            'event': {'id', 'kind', 'at', 'summary', 'payload'}}``
+        :raise AccessError: unless the caller is the Status Service (the only reader of webhook secrets
+            besides managers)
+        """
+        self._check_notifier()
+        if not isinstance(after_id, int) or not isinstance(limit, int) or limit < 1:
+            raise ValidationError(_("after_id and limit must be integers, limit at least 1."))
+        deliveries = self.sudo().search([('state', '=', 'pending'), ('id', '>', after_id)],
+                                        order='id', limit=min(limit, MAX_CLAIM))
+        return [{
+            'id': d.id,
+            'attempts': d.attempts,
+            'channel': {'id': d.channel_id.id, 'name': d.channel_id.name, 'kind': d.channel_id.kind,
+                        'url': d.channel_id.url, 'secret': d.channel_id.secret, 'lang': d.channel_id.lang},
+            'event': {'id': d.event_id.id, 'kind': d.event_id.kind, 'at': fields.Datetime.to_string(d.event_id.at),
+                      'summary': d.event_id.summary, 'payload': d.event_id.payload or {}},
+        } for d in deliveries]
+
+    @api.model
+    def report_deliveries(self, results):
+        """Write the notifier's results back.
+
+        :param results: list of ``{'id': int, 'state': 'sent'|'failed'|'pending', 'attempts': int,
+            'error': str|null, 'at': 'YYYY-MM-DD HH:MM:SS'}``; 'pending' records a failed attempt that
+            will be retried. A delivery already sent or failed is left as it is.
+        :return: ``{'written': int, 'missing': [ids]}``
+        """
+        self._check_notifier()
+        parsed = self._parse_results(results)
+        deliveries = self.sudo().browse(sorted(parsed)).exists()
+        written = 0
+        for delivery in deliveries:
+            result = parsed[delivery.id]
+            if delivery.state != 'pending':
+                continue
+            delivery.write({
+                'state': result['state'], 'attempts': max(delivery.attempts, result['attempts']),
+                'last_error': (result['error'] or '')[:MAX_ERROR_LENGTH] or False,
+                'sent_at': result['at'] if result['state'] == 'sent' else False,
+            })
+            written += 1
+            if delivery.event_id.kind == 'test' and result['state'] != 'pending':
+                delivery.channel_id.write({'last_test_state': result['state'],
+                                           'last_test_error': delivery.last_error, 'last_test_at': result['at']})
+        return {'written': written, 'missing': sorted(set(parsed) - set(deliveries.ids))}
+
+    @api.model
+    def _check_notifier(self):
+        if not (self.env.su or self.env.user.has_group(GROUP_SERVICE)):
+            raise AccessError(_("Only the game-status service reads and reports notification deliveries."))
+
+    @api.model
+    def _parse_results(self, results):
+        if not isinstance(results, list):
+            raise ValidationError(_("results must be a list, got %(type)s.", type=type(results).__name__))
+        parsed, problems = {}, []
+        for index, result in enumerate(results):
+            ok = (isinstance(result, dict) and isinstance(result.get('id'), int) and result['id'] > 0
+                  and result.get('state') in ('sent', 'failed', 'pending')
+                  and isinstance(result.get('attempts'), int) and result['attempts'] >= 0
+                  and (result.get('error') is None or isinstance(result.get('error'), str)))
+            at = False
+            if ok:
+                try:
+                    at = fields.Datetime.to_datetime(result.get('at'))
+                except (TypeError, ValueError):
+                    at = False
+            if not ok or not at:
+                problems.append(_("results[%(index)s]: expected {id, state: sent|failed|pending, attempts, "
+                                  "error, at: 'YYYY-MM-DD HH:MM:SS'}, got %(value)s.",
+                                  index=index, value=json.dumps(result, default=str)[:200]))
+                continue
+            parsed[result['id']] = dict(result, at=at)
+        if problems:
+            raise ValidationError(_("Malformed results (nothing was written):\n%(problems)s",
+                                    problems='\n'.join(problems[:20])))
+        return parsed
