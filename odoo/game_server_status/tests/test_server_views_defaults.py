@@ -64,6 +64,9 @@ class TestServerViewDefaults(GameServerCase):
         self.assertIn("'search_default_last_24h': 1", action.context)
         search = self.arch('game.server.stat', 'search')
         self.assertTrue(search.xpath('//filter[@name="group_by_server"]'))
+        pivot = self.arch('game.server.stat', 'pivot')
+        self.assertNotIn('server_id', [f.get('name') for f in pivot.iter('field')],
+                         "a pivot per server is expanded on demand, never opened so")
 
     def test_players_open_on_the_last_24_hours_by_hour_where_the_web_client_groups_by_hour(self):
         action = self.env.ref('game_server_status.action_game_server_game_stat_players')
