@@ -145,7 +145,7 @@ describe('docker-compose.yml', () => {
     expect(service('odoo').depends_on).toEqual({
       'odoo-init': { condition: 'service_completed_successfully' },
     });
-    for (const app of ['api', 'scheduler', 'writer']) {
+    for (const app of ['api', 'scheduler', 'writer', 'notifier']) {
       expect(service(app).depends_on).toEqual({
         redis: { condition: 'service_healthy' },
         odoo: { condition: 'service_healthy' },
@@ -320,6 +320,7 @@ describe('docker-compose.yml services of our image, run natively', () => {
     expect([...OURS].sort()).toEqual([
       'api',
       'demo-games',
+      'notifier',
       'scheduler',
       'seed',
       'worker',
@@ -385,7 +386,7 @@ describe('docker-compose.yml services of our image, run natively', () => {
     return [process.execPath, translated];
   }
 
-  it.each(['api', 'scheduler', 'worker', 'writer', 'demo-games'])(
+  it.each(['api', 'scheduler', 'worker', 'writer', 'notifier', 'demo-games'])(
     '%s starts from its command and passes its health check',
     async (name) => {
       const s = service(name);

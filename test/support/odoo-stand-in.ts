@@ -129,6 +129,7 @@ export const GAME_SERVER_OUTAGE_MODEL = 'game.server.outage';
 export const GAME_SERVER_DELETION_MODEL = 'game.server.deletion';
 export const GAME_SERVER_GAME_MODEL = 'game.server.game';
 export const CONFIG_PARAMETER_MODEL = 'ir.config_parameter';
+export const NOTIFY_DELIVERY_MODEL = 'game.server.notify.delivery';
 
 /** The addon's settings: ir.config_parameter keys and their defaults. */
 export const ADDON_SETTINGS = {
@@ -422,6 +423,18 @@ export class OdooStandIn {
     this.declareModel(CONFIG_PARAMETER_MODEL, {
       fields: { key: 'char', value: 'text' },
       unique: [['key']],
+    });
+    // channel and event: what pending_deliveries answers with, seeded by the test.
+    this.declareModel(NOTIFY_DELIVERY_MODEL, {
+      fields: {
+        state: 'char',
+        attempts: 'integer',
+        last_error: 'char',
+        sent_at: 'datetime',
+        channel: 'json',
+        event: 'json',
+      },
+      defaults: { state: 'pending', attempts: 0 },
     });
   }
 
@@ -1120,6 +1133,26 @@ export class OdooStandIn {
         },
       };
     }
+    if (model.name === NOTIFY_DELIVERY_MODEL) {
+      table['pending_deliveries'] = {
+        kind: 'model',
+        params: ['after_id', 'limit', 'delivery_ids'],
+        required: 0,
+        run: ({ model: m, kw }) => {
+          const result = this.pendingDeliveries(m, kw);
+          return { result, recordCount: result.length };
+        },
+      };
+      table['report_deliveries'] = {
+        kind: 'model',
+        params: ['results'],
+        required: 1,
+        run: ({ model: m, kw }) => {
+          const results = asArray(kw['results']);
+          return { result: this.reportDeliveries(m, results), recordCount: results.length };
+        },
+      };
+    }
     if (model.name === CONFIG_PARAMETER_MODEL) {
       table['get_param'] = {
         kind: 'model',
@@ -1383,6 +1416,69 @@ export class OdooStandIn {
     const { key, default: fallback } = ADDON_SETTINGS[which];
     const value = Number(this.getParam(key));
     return Number.isInteger(value) && value > 0 ? value : fallback;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The addon's notifier methods
+  // -------------------------------------------------------------------------------------------
+
+  /** Mirrors game.server.notify.delivery.pending_deliveries. */
+  private pendingDeliveries(model: ModelState, kw: Record<string, unknown>): unknown[] {
+    const after = typeof kw['after_id'] === 'number' ? kw['after_id'] : 0;
+    const limit = typeof kw['limit'] === 'number' ? Math.min(kw['limit'], 500) : 500;
+    const ids = Array.isArray(kw['delivery_ids'])
+      ? new Set(kw['delivery_ids'] as unknown[])
+      : undefined;
+    return [...model.records.values()]
+      .filter((d) => d['state'] === 'pending' && d.id > after && (!ids || ids.has(d.id)))
+      .sort((a, b) => a.id - b.id)
+      .slice(0, limit)
+      .map((d) => ({
+        id: d.id,
+        attempts: d['attempts'],
+        channel: d['channel'],
+        event: d['event'],
+      }));
+  }
+
+  /** Mirrors game.server.notify.delivery.report_deliveries: a delivery no longer pending is kept. */
+  private reportDeliveries(
+    model: ModelState,
+    raw: readonly unknown[],
+  ): { written: number; missing: number[] } {
+    const results = raw.map((item, index) => {
+      const r = asRecord(item);
+      const state = r?.['state'];
+      if (
+        !r ||
+        typeof r['id'] !== 'number' ||
+        (state !== 'sent' && state !== 'failed' && state !== 'pending') ||
+        typeof r['attempts'] !== 'number' ||
+        typeof r['at'] !== 'string' ||
+        !DATETIME.test(r['at'])
+      ) {
+        throw fault.validation(`Malformed results (nothing was written):\nresults[${index}]`);
+      }
+      return r as { id: number; state: string; attempts: number; error?: unknown; at: string };
+    });
+    let written = 0;
+    const missing: number[] = [];
+    for (const r of results) {
+      const delivery = model.records.get(r.id);
+      if (!delivery) {
+        missing.push(r.id);
+        continue;
+      }
+      if (delivery['state'] !== 'pending') continue;
+      this.write(model, [r.id], {
+        state: r.state,
+        attempts: Math.max(Number(delivery['attempts']), r.attempts),
+        last_error: typeof r.error === 'string' ? r.error : false,
+        sent_at: r.state === 'sent' ? r.at : false,
+      });
+      written += 1;
+    }
+    return { written, missing: [...new Set(missing)].sort((a, b) => a - b) };
   }
 
   // -------------------------------------------------------------------------------------------

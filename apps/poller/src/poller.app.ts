@@ -7,6 +7,7 @@ import {
   LoggingEnv,
   levelOfNestLevels,
   MetricsEnv,
+  NotifyEnv,
   OdooEnv,
   PollerEnv,
   PollerRolesEnv,
@@ -33,16 +34,19 @@ export async function createPoller(
   const needsOdoo = !rolesRead || rolesRead.POLLER_ROLES.some((role) => role !== 'worker');
   // Only a poll worker queries game servers.
   const needsProviders = !rolesRead || rolesRead.POLLER_ROLES.includes('worker');
-  const [logging, roles, redis, schedule, poller, metrics, odoo, providers] = config.assertValid(
-    config.read(LoggingEnv),
-    rolesRead,
-    config.read(RedisEnv),
-    config.read(ScheduleEnv),
-    config.read(PollerEnv),
-    config.read(MetricsEnv),
-    needsOdoo ? config.read(OdooEnv) : null,
-    needsProviders ? config.read(ProvidersEnv) : null,
-  );
+  const needsNotify = rolesRead?.POLLER_ROLES.includes('notifier') ?? false;
+  const [logging, roles, redis, schedule, poller, metrics, odoo, providers, notify] =
+    config.assertValid(
+      config.read(LoggingEnv),
+      rolesRead,
+      config.read(RedisEnv),
+      config.read(ScheduleEnv),
+      config.read(PollerEnv),
+      config.read(MetricsEnv),
+      needsOdoo ? config.read(OdooEnv) : null,
+      needsProviders ? config.read(ProvidersEnv) : null,
+      needsNotify ? config.read(NotifyEnv) : null,
+    );
   const log = {
     service: 'poller',
     level: logLevels ? levelOfNestLevels(logLevels) : logging.LOG_LEVEL,
@@ -50,7 +54,7 @@ export async function createPoller(
     ...(logDestination && { destination: logDestination }),
   };
   const app = await NestFactory.createApplicationContext(
-    PollerModule.forRoot({ roles, redis, schedule, poller, odoo, metrics, providers, log }),
+    PollerModule.forRoot({ roles, redis, schedule, poller, odoo, notify, metrics, providers, log }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -4,6 +4,7 @@ import {
   type LogSetup,
   loggerModule,
   MetricsEnv,
+  NotifyEnv,
   OdooEnv,
   OdooModule,
   PollerEnv,
@@ -17,6 +18,8 @@ import { PollerMetricsModule } from './metrics/metrics.module.js';
 import { PollProcessor } from './poll/poll.processor.js';
 import { PollService } from './poll/poll.service.js';
 import { SchedulerService } from './scheduler/scheduler.service.js';
+import { DeliveryRepository } from './notify/delivery.repository.js';
+import { NotifierService } from './notify/notifier.service.js';
 import { ReportWriter } from './write/report-writer.service.js';
 
 export interface PollerConfig {
@@ -24,8 +27,10 @@ export interface PollerConfig {
   redis: RedisEnv;
   schedule: ScheduleEnv;
   poller: PollerEnv;
-  /** Needed only by the scheduler and writer roles; a pure poll worker never talks to Odoo. */
+  /** Needed by every role but the poll worker, which never talks to Odoo. */
   odoo: OdooEnv | null;
+  /** How the notifier sends; null when this process runs no notifier. */
+  notify: NotifyEnv | null;
   /** Prometheus on METRICS_PORT; without the port, no metrics are kept. */
   metrics: MetricsEnv;
   /** How poll workers query game servers; null when this process runs no worker. */
@@ -33,7 +38,7 @@ export interface PollerConfig {
   log: LogSetup;
 }
 
-/** One process, any of the three roles: scheduler, poll worker, writer. */
+/** One process, any of the roles: scheduler, poll worker, writer, notifier. */
 @Module({})
 export class PollerModule {
   static forRoot({
@@ -42,6 +47,7 @@ export class PollerModule {
     schedule,
     poller,
     odoo,
+    notify,
     metrics,
     providers: providersEnv,
     log,
@@ -51,12 +57,20 @@ export class PollerModule {
       ...(roles.has('scheduler') ? [SchedulerService] : []),
       ...(roles.has('worker') ? [PollService, PollProcessor] : []),
       ...(roles.has('writer') ? [ReportWriter] : []),
+      ...(roles.has('notifier') ? [DeliveryRepository, NotifierService] : []),
     ];
     return {
       module: PollerModule,
       imports: [
         loggerModule(log),
-        ConfigModule.forRoot(redis, schedule, poller, metrics, ...(odoo ? [odoo] : [])),
+        ConfigModule.forRoot(
+          redis,
+          schedule,
+          poller,
+          metrics,
+          ...(odoo ? [odoo] : []),
+          ...(notify ? [notify] : []),
+        ),
         QueuesModule.forRoot(redis),
         ...(odoo ? [OdooModule.forRoot(odoo)] : []),
         ...(providersEnv ? [ProvidersModule.forRoot(toProvidersOptions(providersEnv))] : []),

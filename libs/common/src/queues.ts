@@ -4,11 +4,13 @@ import type { StatusReport } from './status-report.js';
 export enum QueueName {
   Poll = 'poll',
   Report = 'report',
+  Notify = 'notify',
 }
 
 export enum JobName {
   PollServer = 'poll-server',
   ApplyReport = 'apply-report',
+  SendNotification = 'send-notification',
 }
 
 /** What the scheduler hands a poll worker: everything needed to query, no secrets. */
@@ -34,4 +36,20 @@ export function pollJobId(serverId: number, slotStart: number): string {
 
 export function reportJobId(serverId: number, slotStart: number): string {
   return `report-${serverId}-${slotStart}`;
+}
+
+/**
+ * One delivery of one event to one channel, as Odoo's id. No webhook URL or secret: the
+ * notifier reads the delivery from Odoo just before sending it. `summary` is for people
+ * looking at the queue.
+ */
+export interface NotifyJobData {
+  deliveryId: number;
+  channelId: number;
+  summary: string;
+}
+
+/** The same for every notifier that lists the delivery, so it is queued once. */
+export function notifyJobId(deliveryId: number): string {
+  return `notify-${deliveryId}`;
 }

@@ -121,6 +121,8 @@ class TestNotifications(GameServerCase):
         self.assertEqual(len(self.hook.secret), 64, "a secret is made when the channel is created")
         self.assertEqual(self.Delivery.with_user(self.service).pending_deliveries(pending[0]['id'], 10), pending[1:])
         self.assertEqual(pending[0]['event']['payload']['server']['name'], 'Alpha')
+        by_id = self.Delivery.with_user(self.service).pending_deliveries(delivery_ids=[pending[1]['id']])
+        self.assertEqual(by_id, pending[1:])
 
     def test_webhook_urls_and_secrets_stay_with_managers_and_the_service(self):
         with self.assertRaises(AccessError):

@@ -160,8 +160,14 @@ export class ScheduleEnv {
   POLL_INTERVAL_S: number = 60;
 }
 
-export const POLLER_ROLES = ['scheduler', 'worker', 'writer'] as const;
+export const POLLER_ROLES = ['scheduler', 'worker', 'writer', 'notifier'] as const;
 export type PollerRole = (typeof POLLER_ROLES)[number];
+/**
+ * What a poller runs when POLLER_ROLES is not set. The notifier is asked for by name: it sends
+ * to outside services (Discord, Slack, ...), which a test or a development machine should not
+ * do by surprise.
+ */
+export const DEFAULT_POLLER_ROLES: readonly PollerRole[] = ['scheduler', 'worker', 'writer'];
 
 /** Which roles a poller process runs; read on its own, since it decides what else is needed. */
 export class PollerRolesEnv {
@@ -171,7 +177,49 @@ export class PollerRolesEnv {
     message: `each role must be one of ${POLLER_ROLES.join(', ')}`,
   })
   @IsNotEmpty()
-  POLLER_ROLES: PollerRole[] = [...POLLER_ROLES];
+  POLLER_ROLES: PollerRole[] = [...DEFAULT_POLLER_ROLES];
+}
+
+/** How the notifier sends what Odoo's notification rules route to channels. */
+export class NotifyEnv {
+  /** How often the notifier asks Odoo for new pending deliveries. */
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  NOTIFY_POLL_MS: number = 2_000;
+
+  /** Messages in flight per notifier process. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  NOTIFY_CONCURRENCY: number = 10;
+
+  /** Tries of one message before it is failed (a 429 wait does not count as a try). */
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  NOTIFY_ATTEMPTS: number = 10;
+
+  /** One send's time limit, from connecting to the last byte of the answer. */
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
+  NOTIFY_TIMEOUT_MS: number = 10_000;
+
+  /** Longest wait between two tries (they start at 2 s and double up to this). */
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  NOTIFY_MAX_BACKOFF_MS: number = 300_000;
+
+  /**
+   * Least time between two messages to one channel from one process: Discord allows about 30
+   * messages a minute per webhook and Slack about one a second, so 1 s keeps under both.
+   */
+  @IsInt()
+  @Min(0)
+  @Max(60_000)
+  NOTIFY_CHANNEL_PACE_MS: number = 1_000;
 }
 
 /** How the poller's roles run. */

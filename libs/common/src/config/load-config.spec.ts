@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { IsInt } from 'class-validator';
-import { ApiEnv, ApiKeysEnv, OdooEnv, PollerEnv, PollerRolesEnv, RedisEnv } from './env.js';
+import {
+  ApiEnv,
+  ApiKeysEnv,
+  NotifyEnv,
+  OdooEnv,
+  PollerEnv,
+  PollerRolesEnv,
+  RedisEnv,
+} from './env.js';
 import { ConfigError, ConfigReader, validateEnv } from './load-config.js';
 
 /** The problems of the ConfigError `run` throws. */
@@ -30,6 +38,15 @@ describe('validateEnv', () => {
       'writer',
     ]);
     expect(validateEnv(PollerEnv, { POLL_TIMEOUT_MS: '1500' }).POLL_TIMEOUT_MS).toBe(1500);
+  });
+
+  it('runs the notifier only when asked for by name', () => {
+    expect(validateEnv(PollerRolesEnv, {}).POLLER_ROLES).not.toContain('notifier');
+    expect(validateEnv(PollerRolesEnv, { POLLER_ROLES: 'notifier' }).POLLER_ROLES).toEqual([
+      'notifier',
+    ]);
+    expect(validateEnv(NotifyEnv, { NOTIFY_CONCURRENCY: '4' }).NOTIFY_CONCURRENCY).toBe(4);
+    expect(() => validateEnv(NotifyEnv, { NOTIFY_ATTEMPTS: '0' })).toThrow(/NOTIFY_ATTEMPTS/);
   });
 
   it('names every bad variable in one error, once each, with its value and what is wrong', () => {
