@@ -49,8 +49,12 @@ GROUP_SERVICE = 'game_server_status.group_game_server_service'
 GROUP_MANAGER = 'game_server_status.group_game_server_manager'
 
 
-def _lang_selection(model):
-    return model.env['res.lang'].get_installed()
+#: The languages the notifier writes messages in (its own texts, whatever Odoo has installed).
+MESSAGE_LANGS = [('en_US', 'English'), ('fr_FR', 'French')]
+
+
+def _default_message_lang(model):
+    return 'fr_FR' if (model.env.lang or '').startswith('fr') else 'en_US'
 
 
 def _unique_deliveries(deliveries):
@@ -82,8 +86,7 @@ class GameServerNotifyChannel(models.Model):
                       help="The address the receiver gave for incoming messages (Discord, Slack, Teams, your own).")
     secret = fields.Char(groups=GROUP_MANAGER, copy=False,
                          help="Key of the HMAC-SHA256 signature of a generic webhook's body; made at creation.")
-    lang = fields.Selection(_lang_selection, string='Language', required=True,
-                            default=lambda self: self.env.lang or 'en_US',
+    lang = fields.Selection(MESSAGE_LANGS, string='Language', required=True, default=_default_message_lang,
                             help="Language of the messages sent to this channel.")
     last_test_state = fields.Selection([('pending', 'Waiting for the notifier'), ('sent', 'Sent'),
                                         ('failed', 'Failed')], string='Test Message', readonly=True, copy=False)

@@ -182,3 +182,8 @@ class TestNotifications(GameServerCase):
         for url in ('discord.com/api/webhooks/1', 'ftp://example.test/x', ''):
             with self.subTest(url=url), self.assertRaises(ValidationError):
                 self.env['game.server.notify.channel'].create({'name': 'Bad', 'kind': 'slack', 'url': url})
+
+    def test_messages_in_french_whether_or_not_odoo_has_french_installed(self):
+        channel = self.env['game.server.notify.channel'].create(
+            {'name': 'Équipe', 'kind': 'slack', 'url': 'https://hooks.slack.test/services/T/B/x', 'lang': 'fr_FR'})
+        self.assertEqual(channel.lang, 'fr_FR')
