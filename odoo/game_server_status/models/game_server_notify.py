@@ -69,6 +69,16 @@ def _unique_deliveries(deliveries):
     return unique
 
 
+#: The opening event kind each closing event answers.
+OPENING_OF = {'outage_closed': 'outage_opened', 'incident_closed': 'incident_opened'}
+
+
+def _opening_cause(event):
+    """The cause of the opening event a closing event answers; None for an opening."""
+    kind, _sep, ref = event.cause.partition(':')
+    return '%s:%s' % (OPENING_OF[kind], ref) if kind in OPENING_OF else None
+
+
 def _subject(event):
     """What a cooldown counts per: the server, or the host of an incident."""
     return ('server', event.server_id.id) if event.server_id else ('host', event.incident_id.host)
@@ -173,23 +183,41 @@ class GameServerNotifyRule(models.Model):
         return True
 
     def _past_cooldown(self, events):
-        """The events this rule may send: none about a server or host it sent about within its cooldown,
-        and of several about one subject in this batch, only the first."""
+        """The events this rule may send, so that a flapping server cannot flood a channel and a
+        channel never hears "down" without its "back":
+
+        * an opening (outage or incident) goes out unless the rule sent about the same server or
+          host within its cooldown (or earlier in this batch);
+        * a closing goes out when the rule sent its opening, and is kept back when the rule kept
+          the opening back; a closing whose opening was never an event (a server told within a
+          host incident, back after the incident closed) follows the cooldown like an opening.
+        """
         self.ensure_one()
         if not self.cooldown_minutes:
             return events
+        Delivery = self.env['game.server.notify.delivery'].sudo()
         since = fields.Datetime.now() - timedelta(minutes=self.cooldown_minutes)
-        recent = self.env['game.server.notify.delivery'].sudo().search([
-            ('rule_id', '=', self.id), ('create_date', '>=', since), ('event_id.kind', '!=', 'test'),
-        ])
+        recent = Delivery.search([('rule_id', '=', self.id), ('create_date', '>=', since),
+                                  ('event_id.kind', '!=', 'test')])
         quiet = {_subject(delivery.event_id) for delivery in recent}
+        openings = self.env['game.server.event'].sudo().search([('cause', 'in', [
+            _opening_cause(event) for event in events if _opening_cause(event)])])
+        sent_openings = set(Delivery.search([('rule_id', '=', self.id), ('event_id', 'in', openings.ids)])
+                            .mapped('event_id.cause'))
+        known_openings = set(openings.mapped('cause'))
         allowed = self.env['game.server.event']
         for event in events.sorted(lambda e: (e.at, e.id)):
+            opening = _opening_cause(event)
+            if opening and opening in known_openings:
+                if opening in sent_openings:
+                    allowed |= event
+                continue
             subject = _subject(event)
             if subject in quiet:
                 continue
             quiet.add(subject)
             allowed |= event
+            sent_openings.add(event.cause)
         return allowed
 
 

@@ -91,10 +91,23 @@ class TestNotifications(GameServerCase):
         self.down(self.alpha, 0, 1, 2)
         self.up(self.alpha, 3)
         self.down(self.alpha, 4, 5, 6)
-        self.assertEqual(len(self.Event.search([('server_id', '=', self.alpha.id)])), 3, "every event is recorded")
-        self.assertEqual(self.deliveries().kind, 'outage_opened', "only the first goes out within the cooldown")
+        self.up(self.alpha, 7)
+        self.assertEqual(len(self.Event.search([('server_id', '=', self.alpha.id)])), 4, "every event is recorded")
+        self.assertEqual(self.deliveries().mapped('kind'), ['outage_opened', 'outage_closed'],
+                         "the first down and its back go out; the second pair is kept back")
         self.down(self.beta, 0, 1, 2)
         self.assertEqual(len(self.deliveries(server_id=self.beta.id)), 1, "the cooldown is per server")
+
+    def test_a_host_back_is_told_within_the_cooldown_and_so_is_a_server_that_stayed_down(self):
+        self.rule.cooldown_minutes = 30
+        rack = self.Server.create([{'name': 'R%s' % n, 'game': 'minecraft', 'host': '10.0.0.7', 'port': 10 + n}
+                                   for n in range(4)])
+        self.apply([offline(s.id, self.t[m]) for m in (0, 1, 2) for s in rack])
+        self.apply([online(s.id, self.t[5]) for s in rack[:3]])
+        self.assertEqual(self.deliveries().mapped('kind'), ['incident_opened', 'incident_closed'])
+        self.up(rack[3], 8)
+        self.assertEqual(self.deliveries(server_id=rack[3].id).kind, 'outage_closed',
+                         "its down was told by the incident; its back is told on its own")
 
     def test_one_delivery_per_event_and_channel_whatever_the_rules(self):
         self.env['game.server.notify.rule'].create({'name': 'Again', 'channel_ids': [(6, 0, self.discord.ids)],
