@@ -28,12 +28,18 @@ import { NotifySender } from './notify-sender.js';
 
 /** Deliveries listed per Odoo call. */
 const LIST_PAGE = 500;
-/** The list starts again from the first pending delivery this often, to queue any lost from Redis. */
-const RESCAN_MS = 60_000;
+/**
+ * Every this many listings the list starts again from the first pending delivery, to queue any
+ * Redis lost (a restart without its data): a minute at the default NOTIFY_POLL_MS.
+ */
+const RESCAN_EVERY = 30;
 /** How often results are written back to Odoo. */
 const FLUSH_MS = 1_000;
-/** A sender that dies mid-send loses its job after this long; another notifier sends it again. */
-const LOCK_MS = 30_000;
+/**
+ * A sender that dies mid-send loses its job after this long, and another notifier sends it
+ * again; a live one renews its lock while it sends. Twice a send's time limit, at least 5 s.
+ */
+const MIN_LOCK_MS = 5_000;
 /** Completed jobs are kept this long, so their id keeps a listed delivery from being queued again. */
 const KEEP_DONE_S = 24 * 3_600;
 const KEEP_FAILED_S = 7 * 24 * 3_600;
@@ -51,6 +57,8 @@ const ODOO_RETRY_MS = 2_000;
  * counting as a try; an answer that will never change (a deleted webhook, a refused body) fails
  * at once with its reason. A notifier killed mid-send can cause one thing: the messages it was
  * sending are sent again by another notifier once their lock expires (at most once more each).
+ * Redis restarted without its data loses nothing either: the listing starts again from the
+ * first pending delivery every RESCAN_EVERY listings.
  */
 @Injectable()
 export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -96,7 +104,8 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
         connection,
         prefix: this.redis.QUEUE_PREFIX,
         concurrency: this.env.NOTIFY_CONCURRENCY,
-        lockDuration: LOCK_MS,
+        lockDuration: Math.max(MIN_LOCK_MS, 2 * this.env.NOTIFY_TIMEOUT_MS),
+        stalledInterval: Math.max(MIN_LOCK_MS, 2 * this.env.NOTIFY_TIMEOUT_MS),
         settings: { backoffStrategy: (attemptsMade: number) => this.backoffMs(attemptsMade) },
       },
     );
@@ -134,7 +143,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
   private async listLoop(queue: Queue<NotifyJobData>): Promise<void> {
     const signal = this.stopping.signal;
     let after = 0;
-    let rescanAt = Date.now() + RESCAN_MS;
+    let listings = 0;
     while (!signal.aborted) {
       try {
         const page = await this.deliveries.pendingAfter(after, LIST_PAGE);
@@ -150,10 +159,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
           after = page[page.length - 1]?.id ?? after;
           if (page.length === LIST_PAGE) continue;
         }
-        if (Date.now() >= rescanAt) {
-          after = 0;
-          rescanAt = Date.now() + RESCAN_MS;
-        }
+        if (++listings % RESCAN_EVERY === 0) after = 0;
       } catch (err) {
         if (signal.aborted) break;
         this.odooOutage.failed(
