@@ -225,10 +225,15 @@ def stat_arch_for_series(arch, view_type):
     return arch
 
 
-def form_arch_for_series(arch):
+def form_arch_for_series(arch, model):
     if LEGACY_WEB_CLIENT:
         for chatter in arch.iter('chatter'):
-            chatter.getparent().replace(chatter, etree.fromstring(LEGACY_CHATTER.strip()))
+            legacy = etree.fromstring(LEGACY_CHATTER.strip())
+            # activity_ids exists only on models with mail.activity.mixin.
+            for field in legacy.iterfind('field'):
+                if field.get('name') not in model._fields:
+                    legacy.remove(field)
+            chatter.getparent().replace(chatter, legacy)
     return arch
 
 
@@ -253,7 +258,7 @@ class GameServer(models.Model):
     def _get_view(self, view_id=None, view_type='form', **options):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == 'form':
-            arch = form_arch_for_series(arch)
+            arch = form_arch_for_series(arch, self)
         return arch, view
 
 
@@ -316,7 +321,7 @@ class GameServerIncident(models.Model):
     def _get_view(self, view_id=None, view_type='form', **options):
         arch, view = super()._get_view(view_id, view_type, **options)
         if view_type == 'form':
-            arch = form_arch_for_series(arch)
+            arch = form_arch_for_series(arch, self)
         return arch, view
 
     @api.model

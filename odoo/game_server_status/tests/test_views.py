@@ -48,6 +48,14 @@ class TestViews(TransactionCase):
         names = [t.get('t-name') for t in arch.iter('t') if t.get('t-name')]
         self.assertEqual(names, ['kanban-box'] if LEGACY else ['card'])
 
+    def test_every_field_of_every_form_exists_on_its_model(self):
+        for model in ('game.server', 'game.server.incident', 'game.server.outage', 'game.server.notify.channel',
+                      'game.server.notify.rule', 'game.server.event'):
+            form = self.views(model, ['form'])['form']
+            missing = [f.get('name') for f in form.iter('field') if f.get('name') not in self.env[model]._fields
+                       and not any(a.tag in ('list', 'tree') for a in f.iterancestors())]
+            self.assertEqual(missing, [], model)
+
     def test_form_chatter_of_this_series(self):
         form = self.views('game.server', ['form'])['form']
         self.assertEqual(bool(form.xpath('//div[contains(@class, "oe_chatter")]')), LEGACY)
