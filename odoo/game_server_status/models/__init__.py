@@ -4,6 +4,7 @@ from . import game_server_stat
 from . import game_server_game_stat
 from . import game_server_outage
 from . import game_server_incident
+from . import game_server_maintenance
 from . import game_server_deletion
 from . import game_server
 from . import game_server_notify

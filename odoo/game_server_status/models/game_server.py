@@ -132,6 +132,8 @@ class GameServer(models.Model):
     open_outage_id = fields.Many2one('game.server.outage', string='Open Outage', readonly=True, copy=False,
                                      ondelete='set null')
     outage_count = fields.Integer(string='Outage Count', compute='_compute_outage_count')
+    in_maintenance = fields.Boolean(string='In Maintenance', compute='_compute_in_maintenance',
+                                    help="A maintenance window covers the server now: failures open no outage.")
     peak_players_24h = fields.Integer(string='Peak Players (24 h)', compute='_compute_figures')
     uptime_24h = fields.Float(string='Uptime 24 h (%)', compute='_compute_figures')
     uptime_7d = fields.Float(string='Uptime 7 days (%)', compute='_compute_figures')
@@ -199,6 +201,12 @@ class GameServer(models.Model):
                 server.status_rank = STATUS_RANK_DOWN
             else:
                 server.status_rank = STATUS_RANK_NEVER_UP
+
+    def _compute_in_maintenance(self):
+        now = fields.Datetime.now()
+        spans = self.env['game.server.maintenance']._spans_by_server(self, now, now + timedelta(seconds=1))
+        for server in self:
+            server.in_maintenance = bool(spans.get(server.id))
 
     def _compute_outage_count(self):
         counts = dict(self.env['game.server.outage']._read_group(
@@ -340,9 +348,12 @@ class GameServer(models.Model):
         result['missing'] = sorted(sid for sid in by_server if sid not in found)
 
         settings = self.env['res.config.settings']._game_server_settings()
+        moments = [report['checked_at'] for report in parsed]
+        maintenance = self.env['game.server.maintenance']._spans_by_server(
+            servers, min(moments), max(moments) + timedelta(seconds=1))
         folds = []
         for server in servers:
-            fold = _ServerFold(server, settings)
+            fold = _ServerFold(server, settings, maintenance.get(server.id, ()))
             for report in sorted(by_server[server.id], key=lambda r: r['report_ms']):  # stable: batch order breaks ties
                 fold.add(report)
             result['applied'] += fold.applied
@@ -625,8 +636,10 @@ class _ServerFold:
     and the outages its reports opened and closed.
     """
 
-    def __init__(self, server, settings):
+    def __init__(self, server, settings, maintenance=()):
         self.server = server
+        #: UTC (start, end) spans of the maintenance windows covering this server during the batch
+        self.maintenance = maintenance
         self.bucket_minutes = settings.bucket_minutes
         self.threshold = settings.outage_threshold
         self.last_ms = server.last_report_ms
@@ -668,6 +681,11 @@ class _ServerFold:
             self.last_online = checked_at
             if self.outage_open:
                 self._close_outage(checked_at)
+        elif any(start <= checked_at < end for start, end in self.maintenance):
+            # Planned work: the failure is recorded (live status, statistics) but counts towards
+            # no outage, and the count starts afresh after the window.
+            self.failures = 0
+            self.failing_since = False
         else:
             self.failures += 1
             # Also covers a server already failing before failing_since existed.

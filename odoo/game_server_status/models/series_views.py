@@ -67,6 +67,7 @@ GAME_SERVER_LIST_VIEW_ARCH = """
 GAME_SERVER_KANBAN_VIEW_ARCH = """
 <kanban string="Game Servers" sample="1" default_order="status_rank, name">
     <field name="is_online"/>
+    <field name="in_maintenance"/>
     <field name="last_checked"/>
     <field name="last_error_code"/>
     <field name="port"/>
@@ -74,7 +75,8 @@ GAME_SERVER_KANBAN_VIEW_ARCH = """
         <t t-name="card">
             <div class="d-flex align-items-start justify-content-between gap-2">
                 <field name="name" class="fw-bold fs-5 text-truncate"/>
-                <span t-if="record.is_online.raw_value" class="badge rounded-pill text-bg-success">Online</span>
+                <span t-if="record.in_maintenance.raw_value" class="badge rounded-pill text-bg-info">In maintenance</span>
+                <span t-elif="record.is_online.raw_value" class="badge rounded-pill text-bg-success">Online</span>
                 <span t-elif="record.last_checked.raw_value" class="badge rounded-pill text-bg-danger">Offline</span>
                 <span t-else="" class="badge rounded-pill text-bg-secondary">Not checked yet</span>
             </div>
@@ -178,6 +180,20 @@ GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH = """
     <field name="attempts" optional="show"/>
     <field name="sent_at" optional="show"/>
     <field name="last_error" optional="show"/>
+</list>
+"""
+
+GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH = """
+<list string="Maintenance Windows">
+    <field name="name"/>
+    <field name="recurrence"/>
+    <field name="start" optional="show"/>
+    <field name="end" optional="show"/>
+    <field name="weekday" optional="show"/>
+    <field name="start_time" widget="float_time" optional="show"/>
+    <field name="duration_minutes" optional="show"/>
+    <field name="host"/>
+    <field name="server_ids" widget="many2many_tags"/>
 </list>
 """
 
@@ -375,3 +391,17 @@ class GameServerNotifyDelivery(models.Model):
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
         return list_arch(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerMaintenance(models.Model):
+    _inherit = 'game.server.maintenance'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH, 'list')

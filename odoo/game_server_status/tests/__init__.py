@@ -13,3 +13,4 @@ from . import test_server_views_defaults
 from . import test_game_stats
 from . import test_incidents
 from . import test_notifications
+from . import test_maintenance

@@ -6,7 +6,7 @@ from odoo.tests.common import TransactionCase, tagged
 ACTIONS = ['action_game_server', 'action_game_server_outage', 'action_game_server_game_stat_uptime',
            'action_game_server_game_stat_players', 'action_game_server_stat_uptime', 'action_game_server_stat_per_server',
            'action_game_server_incident', 'action_game_server_notify_channel', 'action_game_server_notify_rule',
-           'action_game_server_notify_delivery', 'action_game_server_settings']
+           'action_game_server_notify_delivery', 'action_game_server_maintenance', 'action_game_server_settings']
 LEGACY = release.version_info[0] < 18
 
 
@@ -50,7 +50,7 @@ class TestViews(TransactionCase):
 
     def test_every_field_of_every_form_exists_on_its_model(self):
         for model in ('game.server', 'game.server.incident', 'game.server.outage', 'game.server.notify.channel',
-                      'game.server.notify.rule', 'game.server.event'):
+                      'game.server.notify.rule', 'game.server.event', 'game.server.maintenance'):
             form = self.views(model, ['form'])['form']
             missing = [f.get('name') for f in form.iter('field') if f.get('name') not in self.env[model]._fields
                        and not any(a.tag in ('list', 'tree') for a in f.iterancestors())]
