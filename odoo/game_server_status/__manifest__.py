@@ -3,7 +3,7 @@
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.6.0',
+    'version': '1.7.0',
     'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
     # Plain text: without this key Odoo takes README.md as the description and parses it as
     # reStructuredText, logging an error per Markdown table.

@@ -72,7 +72,7 @@ MUTATIONS = [
     ('models/series_views.py', '    def _get_view(self,', '    def _get_other_view(self,',
      '<chatter/> renders only on 18+'),
     ('models/__init__.py', 'from . import game_server_deletion\n', '', "'game_server_deletion' is not imported"),
-    ('__manifest__.py', "'version': '1.6.0'", "'version': '17.0.1.6.0'", 'without series prefix'),
+    ('__manifest__.py', "'version': '1.7.0'", "'version': '17.0.1.7.0'", 'without series prefix'),
     ('models/game_server_game_stat.py', "    _inherit = ['game.server.stat.figures']\n", '',
      "field 'uptime_pct' does not exist on game.server.game.stat"),
     ('__manifest__.py', "'views/menus.xml',", "'views/menus.xml', 'views/nope.xml',", "'views/nope.xml' does not exist"),

@@ -14,6 +14,8 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlparse
 
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -22,6 +24,7 @@ CHANNEL_KINDS = [
     ('slack', 'Slack incoming webhook'),
     ('teams', 'Microsoft Teams workflow webhook'),
     ('webhook', 'Generic webhook (signed JSON)'),
+    ('email', "E-mail (Odoo's mail)"),
 ]
 
 EVENT_KINDS = [
@@ -96,6 +99,8 @@ class GameServerNotifyChannel(models.Model):
                       help="The address the receiver gave for incoming messages (Discord, Slack, Teams, your own).")
     secret = fields.Char(groups=GROUP_MANAGER, copy=False,
                          help="Key of the HMAC-SHA256 signature of a generic webhook's body; made at creation.")
+    partner_ids = fields.Many2many('res.partner', string='Recipients',
+                                   help="Who gets the e-mails of an e-mail channel.")
     lang = fields.Selection(MESSAGE_LANGS, string='Language', required=True, default=_default_message_lang,
                             help="Language of the messages sent to this channel.")
     last_test_state = fields.Selection([('pending', 'Waiting for the notifier'), ('sent', 'Sent'),
@@ -111,9 +116,17 @@ class GameServerNotifyChannel(models.Model):
         for channel in self:
             channel.delivery_count = counts.get(channel, 0)
 
+    @api.constrains('kind', 'partner_ids')
+    def _check_recipients(self):
+        for channel in self:
+            if channel.kind == 'email' and not channel.partner_ids:
+                raise ValidationError(_("E-mail channel %(name)s needs at least one recipient.", name=channel.name))
+
     @api.constrains('kind', 'url')
     def _check_url(self):
         for channel in self.sudo():
+            if channel.kind == 'email':
+                continue
             parsed = urlparse(channel.url or '')
             if parsed.scheme not in ('http', 'https') or not parsed.netloc:
                 raise ValidationError(_("The webhook URL of channel %(name)s must be an http(s) address, got %(url)r.",
@@ -242,6 +255,29 @@ class GameServerEvent(models.Model):
     def init(self):
         self.env.cr.execute("CREATE UNIQUE INDEX IF NOT EXISTS game_server_event_cause_uniq ON game_server_event (cause)")
 
+    def _mail_body(self):
+        """The event as an e-mail: its summary, the facts of its payload, a link into Odoo."""
+        self.ensure_one()
+        payload = self.payload or {}
+        server, outage, incident = payload.get('server') or {}, payload.get('outage') or {}, payload.get('incident') or {}
+        facts = [
+            (_("Game"), server.get('game_name')),
+            (_("Address"), server.get('host') and '%s:%s' % (server['host'], server.get('port'))),
+            (_("Error"), outage.get('reason') or incident.get('reason')),
+            (_("Down since"), (outage.get('start') or incident.get('start')) and
+             '%s UTC' % (outage.get('start') or incident.get('start'))),
+            (_("Duration"), (outage.get('duration_s') or incident.get('duration_s')) and
+             self.env['game.server.outage']._format_duration(outage.get('duration_s') or incident.get('duration_s'))),
+            (_("Servers"), incident.get('servers') and ', '.join(s['name'] for s in incident['servers'])),
+            (_("Still down"), incident.get('still_down') and ', '.join(incident['still_down'])),
+        ]
+        link = server.get('url') or incident.get('url')
+        return Markup('<p><b>%s</b></p><ul>%s</ul>%s') % (
+            self.summary,
+            Markup('').join(Markup('<li>%s: %s</li>') % (label, value) for label, value in facts if value),
+            Markup('<p><a href="%s">%s</a></p>') % (link, _("Open in Odoo")) if link else '',
+        )
+
     @api.model
     def _record(self, values_list):
         """Create events and their deliveries by the active rules, in the caller's transaction.
@@ -258,7 +294,7 @@ class GameServerEvent(models.Model):
             for event in rule._past_cooldown(routed):
                 deliveries += [{'event_id': event.id, 'channel_id': channel.id, 'rule_id': rule.id}
                                for channel in rule.channel_ids if channel.active]
-        self.env['game.server.notify.delivery'].create(_unique_deliveries(deliveries))
+        self.env['game.server.notify.delivery'].create(_unique_deliveries(deliveries))._send_by_mail()
         return events
 
 
@@ -278,6 +314,8 @@ class GameServerNotifyDelivery(models.Model):
     incident_id = fields.Many2one(related='event_id.incident_id', store=True, index=True)
     state = fields.Selection([('pending', 'Pending'), ('sent', 'Sent'), ('failed', 'Failed')],
                              required=True, default='pending', readonly=True, index=True)
+    mail_id = fields.Many2one('mail.mail', string='E-mail', readonly=True, ondelete='set null',
+                              help="The e-mail Odoo's mail queue sends, for an e-mail channel.")
     attempts = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
     sent_at = fields.Datetime(readonly=True)
@@ -314,7 +352,7 @@ class GameServerNotifyDelivery(models.Model):
                         or (isinstance(delivery_ids, list) and all(isinstance(i, int) for i in delivery_ids)))):
             raise ValidationError(_("after_id and limit must be integers (limit at least 1), delivery_ids a "
                                     "list of integers or null."))
-        domain = [('state', '=', 'pending'), ('id', '>', after_id)]
+        domain = [('state', '=', 'pending'), ('id', '>', after_id), ('channel_id.kind', '!=', 'email')]
         if delivery_ids is not None:
             domain.append(('id', 'in', delivery_ids))
         deliveries = self.sudo().search(domain, order='id', limit=min(limit, MAX_CLAIM))
@@ -354,6 +392,21 @@ class GameServerNotifyDelivery(models.Model):
                 delivery.channel_id.write({'last_test_state': result['state'],
                                            'last_test_error': delivery.last_error, 'last_test_at': result['at']})
         return {'written': written, 'missing': sorted(set(parsed) - set(deliveries.ids))}
+
+    def _send_by_mail(self):
+        """Hand the deliveries of e-mail channels to Odoo's mail queue, which sends them after this
+        transaction commits (its own cron, its own retries): they are done here, marked sent."""
+        for delivery in self.filtered(lambda d: d.channel_id.kind == 'email'):
+            channel = delivery.channel_id.with_context(lang=delivery.channel_id.lang)
+            event = delivery.event_id.with_context(lang=delivery.channel_id.lang)
+            mail = self.env['mail.mail'].sudo().create({
+                'subject': event.summary,
+                'body_html': event._mail_body(),
+                'recipient_ids': [(6, 0, channel.partner_ids.ids)],
+                'auto_delete': False,
+            })
+            delivery.write({'mail_id': mail.id, 'state': 'sent', 'attempts': 1,
+                            'sent_at': fields.Datetime.now()})
 
     @api.model
     def _check_notifier(self):

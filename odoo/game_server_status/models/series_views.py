@@ -179,6 +179,7 @@ GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH = """
     <field name="state" widget="badge" decoration-success="state == 'sent'" decoration-danger="state == 'failed'"/>
     <field name="attempts" optional="show"/>
     <field name="sent_at" optional="show"/>
+    <field name="mail_id" optional="hide"/>
     <field name="last_error" optional="show"/>
 </list>
 """

@@ -200,3 +200,23 @@ class TestNotifications(GameServerCase):
         channel = self.env['game.server.notify.channel'].create(
             {'name': 'Équipe', 'kind': 'slack', 'url': 'https://hooks.slack.test/services/T/B/x', 'lang': 'fr_FR'})
         self.assertEqual(channel.lang, 'fr_FR')
+
+    def test_an_email_channel_hands_its_messages_to_odoos_mail_queue(self):
+        oncall = self.env['res.partner'].create({'name': 'On-call', 'email': 'oncall@example.test'})
+        mail_channel = self.env['game.server.notify.channel'].create(
+            {'name': 'On-call e-mail', 'kind': 'email', 'partner_ids': [(6, 0, oncall.ids)]})
+        self.rule.channel_ids = [(6, 0, mail_channel.ids)]
+        self.down(self.alpha, 0, 1, 2)
+        (delivery,) = self.deliveries()
+        self.assertEqual((delivery.state, delivery.attempts), ('sent', 1))
+        mail = delivery.mail_id
+        self.assertEqual((mail.subject, mail.recipient_ids, mail.state),
+                         ('Alpha is down (timeout: no answer)', oncall, 'outgoing'))
+        self.assertIn('timeout: no answer', mail.body_html)
+        self.assertIn('model=game.server', mail.body_html)
+        self.assertEqual(self.Delivery.with_user(self.service).pending_deliveries(), [],
+                         "the notifier never takes an e-mail")
+
+    def test_an_email_channel_needs_a_recipient(self):
+        with self.assertRaises(ValidationError):
+            self.env['game.server.notify.channel'].create({'name': 'Nobody', 'kind': 'email'})
