@@ -49,6 +49,7 @@ const ROLES: Role[] = [
   { label: 'scheduler', app: 'poller', env: { POLLER_ROLES: 'scheduler' } },
   { label: 'worker', app: 'poller', env: { POLLER_ROLES: 'worker' } },
   { label: 'writer', app: 'poller', env: { POLLER_ROLES: 'writer' } },
+  { label: 'notifier', app: 'poller', env: { POLLER_ROLES: 'notifier' } },
   { label: 'api', app: 'api', env: { PORT: '0', API_HOST: '127.0.0.1' } },
 ];
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OdooClient } from '#odoo-client';
+import { type OdooCallOptions, OdooClient } from '#odoo-client';
 import type { PendingDelivery } from './notify-event.js';
 
 const MODEL = 'game.server.notify.delivery';
@@ -21,27 +21,35 @@ export class DeliveryRepository {
   constructor(private readonly odoo: OdooClient) {}
 
   /** Pending deliveries with an id above `afterId`, oldest first. */
-  pendingAfter(afterId: number, limit: number): Promise<PendingDelivery[]> {
-    return this.odoo.callModel<PendingDelivery[]>(MODEL, 'pending_deliveries', {
-      after_id: afterId,
-      limit,
-    });
+  pendingAfter(
+    afterId: number,
+    limit: number,
+    options: OdooCallOptions = {},
+  ): Promise<PendingDelivery[]> {
+    return this.odoo.callModel<PendingDelivery[]>(
+      MODEL,
+      'pending_deliveries',
+      { after_id: afterId, limit },
+      options,
+    );
   }
 
   /** The delivery if it is still pending (read just before sending, so nothing is sent twice). */
-  async pending(id: number): Promise<PendingDelivery | undefined> {
-    const found = await this.odoo.callModel<PendingDelivery[]>(MODEL, 'pending_deliveries', {
-      after_id: 0,
-      limit: 1,
-      delivery_ids: [id],
-    });
+  async pending(id: number, options: OdooCallOptions = {}): Promise<PendingDelivery | undefined> {
+    const found = await this.odoo.callModel<PendingDelivery[]>(
+      MODEL,
+      'pending_deliveries',
+      { after_id: 0, limit: 1, delivery_ids: [id] },
+      options,
+    );
     return found[0];
   }
 
   async report(
     results: readonly DeliveryResult[],
+    options: OdooCallOptions = {},
   ): Promise<{ written: number; missing: number[] }> {
-    return this.odoo.callModel(MODEL, 'report_deliveries', { results });
+    return this.odoo.callModel(MODEL, 'report_deliveries', { results }, options);
   }
 }
 

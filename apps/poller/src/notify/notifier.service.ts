@@ -22,6 +22,7 @@ import {
   redisConnection,
   redisIsDown,
 } from '#common';
+import type { OdooCallOptions } from '#odoo-client';
 import { DeliveryRepository, type DeliveryResult, odooTime } from './delivery.repository.js';
 import { NotifyResults } from './notify-results.js';
 import { NotifySender } from './notify-sender.js';
@@ -35,6 +36,8 @@ const LIST_PAGE = 500;
 const RESCAN_EVERY = 30;
 /** How often results are written back to Odoo. */
 const FLUSH_MS = 1_000;
+/** The flush at shutdown waits at most this long for Odoo, inside the process's stop deadline. */
+const LAST_FLUSH_MS = 3_000;
 /**
  * A sender that dies mid-send loses its job after this long, and another notifier sends it
  * again; a live one renews its lock while it sends. Twice a send's time limit, at least 5 s.
@@ -146,7 +149,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     let listings = 0;
     while (!signal.aborted) {
       try {
-        const page = await this.deliveries.pendingAfter(after, LIST_PAGE);
+        const page = await this.deliveries.pendingAfter(after, LIST_PAGE, { signal });
         this.odooOutage.recovered();
         if (page.length > 0) {
           await queue.addBulk(
@@ -186,7 +189,7 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     // URL and secret never sit in Redis. Odoo being away costs the message no try.
     let delivery;
     try {
-      delivery = await this.deliveries.pending(deliveryId);
+      delivery = await this.deliveries.pending(deliveryId, { signal: this.stopping.signal });
       this.odooOutage.recovered();
     } catch (err) {
       this.odooOutage.failed(
@@ -277,19 +280,20 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       await sleep(FLUSH_MS, undefined, { signal }).catch(() => undefined);
-      // One last flush after the stop: what the last sends came to reaches Odoo now.
-      await this.flush(results);
+      // One last flush after the stop, bounded: what the last sends came to reaches Odoo now,
+      // or stays in Redis for the next notifier.
+      await this.flush(results, signal.aborted ? { timeoutMs: LAST_FLUSH_MS } : {});
     }
   }
 
   /** Writes back what is waiting; on a failure the results stay in Redis for the next flush. */
-  private async flush(results: NotifyResults): Promise<void> {
+  private async flush(results: NotifyResults, options: OdooCallOptions = {}): Promise<void> {
     for (;;) {
       // A Redis outage is told by the queue's own error listener.
       const taken = await results.take().catch(() => undefined);
       if (!taken || taken.results.length === 0) return;
       try {
-        await this.deliveries.report(taken.results);
+        await this.deliveries.report(taken.results, options);
       } catch (err) {
         this.odooOutage.failed(
           `cannot write notification results: ${(err as Error).message}`,
