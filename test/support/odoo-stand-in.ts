@@ -1430,7 +1430,14 @@ export class OdooStandIn {
       ? new Set(kw['delivery_ids'] as unknown[])
       : undefined;
     return [...model.records.values()]
-      .filter((d) => d['state'] === 'pending' && d.id > after && (!ids || ids.has(d.id)))
+      .filter(
+        (d) =>
+          d['state'] === 'pending' &&
+          d.id > after &&
+          (!ids || ids.has(d.id)) &&
+          // E-mail channels are sent by Odoo's own mail queue, never by the notifier.
+          asRecord(d['channel'])?.['kind'] !== 'email',
+      )
       .sort((a, b) => a.id - b.id)
       .slice(0, limit)
       .map((d) => ({

@@ -228,17 +228,16 @@ export class NotifierService implements OnApplicationBootstrap, OnModuleDestroy 
     }
   }
 
-  /** The last try failed: the delivery is failed, with the error of that try. */
+  /**
+   * The last try failed: the delivery is failed, with the error of that try. Its count is the
+   * job's; Odoo keeps the larger of it and the count the tries already reported.
+   */
   private async onFailed(job: Job<NotifyJobData> | undefined, err: Error): Promise<void> {
     if (!job || err instanceof UnrecoverableError || err.name === 'UnrecoverableError') return;
     if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    const delivery = await this.deliveries.pending(job.data.deliveryId).catch(() => undefined);
-    await this.record(
-      job.data.deliveryId,
-      'failed',
-      delivery?.attempts ?? job.attemptsMade,
-      err.message,
-    ).catch((e: unknown) => this.logger.warn(`cannot record a failed notification: ${String(e)}`));
+    await this.record(job.data.deliveryId, 'failed', job.attemptsMade, err.message).catch(
+      (e: unknown) => this.logger.warn(`cannot record a failed notification: ${String(e)}`),
+    );
   }
 
   private async record(
