@@ -3,7 +3,7 @@
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.7.0',
+    'version': '1.8.0',
     'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
     # Plain text: without this key Odoo takes README.md as the description and parses it as
     # reStructuredText, logging an error per Markdown table.
@@ -21,6 +21,7 @@
         'data/game_server_game_data.xml',
         'views/game_server_notify_views.xml',
         'views/game_server_maintenance_views.xml',
+        'views/game_server_tag_views.xml',
         'views/game_server_outage_views.xml',
         'views/game_server_incident_views.xml',
         'views/game_server_stat_views.xml',

@@ -519,6 +519,13 @@ export function sampleDelivery(eventKind: EventKind, options: SampleOptions = {}
     still_down_count: 0,
     url: `${ODOO}/web#id=5&model=game.server.incident&view_type=form`,
   };
+  const condition = {
+    key: '',
+    players_online: 25,
+    players_max: 32,
+    latency_ms: 40,
+    version: '1.21.4',
+  };
   const events = {
     outage_opened: {
       at: '2025-03-01 14:05:12',
@@ -565,6 +572,60 @@ export function sampleDelivery(eventKind: EventKind, options: SampleOptions = {}
           duration_s: 183_600,
           still_down: names.slice(0, Math.min(100, Math.max(0, count - 10))),
           still_down_count: Math.max(0, count - 10),
+        },
+      },
+    },
+    players_high: {
+      at: '2025-03-01 20:00:00',
+      summary: 'Alpha has 25 players (at or above 20)',
+      payload: {
+        server: alpha,
+        condition: { ...condition, key: 'players_high:20', threshold: 20 },
+      },
+    },
+    server_full: {
+      at: '2025-03-01 20:30:00',
+      summary: 'Alpha is full (32/32)',
+      payload: {
+        server: alpha,
+        condition: { ...condition, key: 'server_full', players_online: 32 },
+      },
+    },
+    players_low: {
+      at: '2025-03-02 04:30:00',
+      summary: 'Alpha has had at most 0 players for 30 minutes',
+      payload: {
+        server: alpha,
+        condition: {
+          ...condition,
+          key: 'players_low:0:30',
+          players_online: 0,
+          threshold: 0,
+          minutes: 30,
+          since: '2025-03-02 04:00:00',
+        },
+      },
+    },
+    version_changed: {
+      at: '2025-03-02 10:00:00',
+      summary: 'Alpha changed version: 1.21.3 → 1.21.4',
+      payload: {
+        server: alpha,
+        condition: { ...condition, key: 'version_changed', previous_version: '1.21.3' },
+      },
+    },
+    latency_high: {
+      at: '2025-03-02 11:03:00',
+      summary: 'Alpha answers slowly: 420 ms, above 250 ms for 3 polls',
+      payload: {
+        server: alpha,
+        condition: {
+          ...condition,
+          key: 'latency_high:250:3',
+          latency_ms: 420,
+          threshold_ms: 250,
+          polls: 3,
+          since: '2025-03-02 11:01:00',
         },
       },
     },

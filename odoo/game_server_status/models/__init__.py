@@ -6,6 +6,8 @@ from . import game_server_outage
 from . import game_server_incident
 from . import game_server_maintenance
 from . import game_server_deletion
+from . import game_server_tag
+from . import game_server_watch
 from . import game_server
 from . import game_server_notify
 from . import series_views

@@ -83,6 +83,7 @@ class GameServer(models.Model):
         help="Seconds between two status queries (at least 5); empty uses the poller's default "
              "(POLL_INTERVAL_S, 60 unless configured).")
     active = fields.Boolean(default=True)
+    tag_ids = fields.Many2many('game.server.tag', string='Tags')
     notes = fields.Text()
     # write_date changes with every status report; this one only when the catalog does, so
     # the poller's catalog sync reads what people changed, not what the writer wrote.
@@ -118,6 +119,10 @@ class GameServer(models.Model):
     failing_since = fields.Datetime(
         copy=False, help="Check time of the first failed poll of the current run of failures; "
                          "empty while the server answers.")
+    recovery_polls = fields.Integer(
+        copy=False, help="Good polls in a row since the open outage's server answered again (see the recovery setting).")
+    recovering_since = fields.Datetime(
+        copy=False, help="Check time of the first of those good polls: where the outage ends once it closes.")
     # Odoo datetimes keep whole seconds, but two polls of a server can finish in the same
     # second (a new server's first poll late in its slot, then the next slot's). The report
     # time in epoch milliseconds orders reports exactly; NUMERIC(16,0) holds it without loss.
@@ -170,21 +175,26 @@ class GameServer(models.Model):
     # ------------------------------------------------------------------
     # Figures
     # ------------------------------------------------------------------
-    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.players_peak')
+    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.players_peak',
+                 'stat_ids.polls_unplanned')
     def _compute_figures(self):
-        """Exact figures over the buckets that start within the last 24 h, 7 and 30 days."""
+        """Exact figures over the buckets that start within the last 24 h, 7 and 30 days; uptime leaves
+        out the failures inside maintenance windows when the setting says so."""
         now = fields.Datetime.now()
         server_ids = self._origin.ids
+        uptime = ('uptime_unplanned_pct' if self.env['res.config.settings']._uptime_excludes_maintenance()
+                  else 'uptime_pct')
         sums = {}
         for window, days in FIGURE_WINDOWS.items():
-            for server, polls, polls_online, peak in self.env['game.server.stat']._read_group(
+            for server, polls, polls_online, unplanned, peak in self.env['game.server.stat']._read_group(
                     [('server_id', 'in', server_ids), ('bucket_start', '>=', now - timedelta(days=days))],
-                    ['server_id'], ['polls:sum', 'polls_online:sum', 'players_peak:max']):
-                sums[window, server.id] = {'polls': polls, 'polls_online': polls_online, 'players_peak': peak}
-        empty = {'polls': 0, 'polls_online': 0, 'players_peak': 0}
+                    ['server_id'], ['polls:sum', 'polls_online:sum', 'polls_unplanned:sum', 'players_peak:max']):
+                sums[window, server.id] = {'polls': polls, 'polls_online': polls_online, 'polls_unplanned': unplanned,
+                                           'players_peak': peak}
+        empty = {'polls': 0, 'polls_online': 0, 'polls_unplanned': 0, 'players_peak': 0}
         for server in self:
             for window in FIGURE_WINDOWS:
-                server['uptime_' + window] = ratio_of('uptime_pct', sums.get((window, server._origin.id), empty))
+                server['uptime_' + window] = ratio_of(uptime, sums.get((window, server._origin.id), empty))
             server.peak_players_24h = sums.get(('24h', server._origin.id), empty)['players_peak'] or 0
 
     @api.depends('is_online', 'last_online', 'last_checked')
@@ -371,6 +381,9 @@ class GameServer(models.Model):
         for fold in folds:
             events += fold.server._post_outage_messages(fold, told_by=incidents_opened | incidents_closed)
         events += incidents_opened._post_opened() + incidents_closed._post_closed()
+        watching = self.env['game.server.notify.rule'].sudo()._watching()
+        if watching:
+            events += self.env['game.server.watch'].sudo()._events(folds, watching)
         self.env['game.server.event'].sudo()._record(events)
         self.env['game.server.game.stat'].sudo()._add_server_deltas(deltas)
         return result
@@ -642,6 +655,14 @@ class _ServerFold:
         self.maintenance = maintenance
         self.bucket_minutes = settings.bucket_minutes
         self.threshold = settings.outage_threshold
+        self.recovery_threshold = settings.recovery_threshold
+        self.recovery_polls = server.recovery_polls
+        self.recovering_since = server.recovering_since
+        #: the server's values before this batch, which the notification rules' conditions compare with
+        self.before = {'online': server.is_online, 'players_online': server.players_online,
+                       'players_max': server.players_max, 'version': server.version or False}
+        #: the applied reports, in time order
+        self.reports = []
         self.last_ms = server.last_report_ms
         self.failures = server.consecutive_failures
         self.failing_since = server.failing_since
@@ -649,7 +670,7 @@ class _ServerFold:
         self.applied = self.ignored = 0
         self.latest = None
         self.last_online = None
-        #: bucket start -> [polls, polls online, players sum, players peak, latency sum]
+        #: bucket start -> [polls, polls online, players sum, players peak, latency sum, polls outside maintenance]
         self.buckets = {}
         #: outages opened by these reports: {'start', 'end' (False while open), 'reason', 'failures'}
         self.new_outages = []
@@ -665,11 +686,15 @@ class _ServerFold:
             self.ignored += 1
             return
         self.applied += 1
+        self.reports.append(report)
         self.latest = report
         self.last_ms = report['report_ms']
         checked_at = report['checked_at']
-        bucket = self.buckets.setdefault(bucket_start(checked_at, self.bucket_minutes), [0, 0, 0, 0, 0.0])
+        bucket = self.buckets.setdefault(bucket_start(checked_at, self.bucket_minutes), [0, 0, 0, 0, 0.0, 0])
         bucket[0] += 1
+        planned = not report['online'] and any(start <= checked_at < end for start, end in self.maintenance)
+        if not planned:
+            bucket[5] += 1
         if report['online']:
             players = report['players_online']
             bucket[1] += 1
@@ -680,8 +705,15 @@ class _ServerFold:
             self.failing_since = False
             self.last_online = checked_at
             if self.outage_open:
-                self._close_outage(checked_at)
-        elif any(start <= checked_at < end for start, end in self.maintenance):
+                self.recovery_polls += 1
+                self.recovering_since = self.recovering_since or checked_at
+                if self.recovery_polls >= self.recovery_threshold:
+                    self._close_outage(self.recovering_since)
+            return
+        # A failure, planned or not, ends a run of good polls towards a recovery.
+        self.recovery_polls = 0
+        self.recovering_since = False
+        if planned:
             # Planned work: the failure is recorded (live status, statistics) but counts towards
             # no outage, and the count starts afresh after the window.
             self.failures = 0
@@ -705,6 +737,8 @@ class _ServerFold:
         else:
             self.closes_open_outage_at = end
         self.outage_open = False
+        self.recovery_polls = 0
+        self.recovering_since = False
 
     def values(self):
         """The server's new live values, after the last applied report."""
@@ -719,6 +753,8 @@ class _ServerFold:
             'last_report_ms': self.last_ms,
             'consecutive_failures': self.failures,
             'failing_since': self.failing_since,
+            'recovery_polls': self.recovery_polls,
+            'recovering_since': self.recovering_since,
             'last_error_code': False if online else latest['error_code'],
             'last_error': False if online else latest['error_message'],
         }
@@ -733,5 +769,6 @@ class _ServerFold:
         return vals
 
     def bucket_deltas(self):
-        """(server id, bucket start, bucket minutes, polls, online, players sum, peak, latency sum) per bucket."""
+        """(server id, bucket start, bucket minutes, polls, online, players sum, peak, latency sum, polls outside
+        maintenance) per bucket."""
         return [(self.server.id, start, self.bucket_minutes, *counts) for start, counts in self.buckets.items()]

@@ -13,7 +13,7 @@ per-server rows do not touch them; the retention setting purges both.
 """
 from odoo import api, fields, models
 
-from .game_server_stat import MERGE_SUMS_SQL, SUM_FIELDS
+from .game_server_stat import MERGE_SUMS_SQL, SUM_FIELDS, precreate_unplanned_columns
 
 
 class GameServerGameStat(models.Model):
@@ -25,6 +25,10 @@ class GameServerGameStat(models.Model):
 
     game_id = fields.Many2one('game.server.game', string='Game', required=True, ondelete='cascade', index=True)
     bucket_start = fields.Datetime(string='Hour', required=True, index=True, help="Start of the hour (UTC).")
+
+    def _auto_init(self):
+        precreate_unplanned_columns(self)
+        return super()._auto_init()
 
     def init(self):
         # The upsert's conflict target (an index: see game.server.stat's init).
@@ -43,7 +47,7 @@ class GameServerGameStat(models.Model):
             return
         self._upsert("""
             SELECT game_id, date_trunc('hour', bucket_start), SUM(polls), SUM(polls_online), SUM(players_sum),
-                   MAX(players_peak), SUM(latency_sum)
+                   MAX(players_peak), SUM(latency_sum), SUM(polls_unplanned)
             FROM game_server_stat WHERE game_id IS NOT NULL
             GROUP BY 1, 2
         """, [])
@@ -55,12 +59,12 @@ class GameServerGameStat(models.Model):
         rows, so each holds their locks only until it commits, and takes them in one order."""
         if not deltas:
             return self.browse()
-        values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
+        values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
         return self._upsert(f"""
             SELECT srv.game_id, date_trunc('hour', v.bucket_start), SUM(v.polls), SUM(v.polls_online),
-                   SUM(v.players_sum), MAX(v.players_peak), SUM(v.latency_sum::float8)
+                   SUM(v.players_sum), MAX(v.players_peak), SUM(v.latency_sum::float8), SUM(v.polls_unplanned)
             FROM (VALUES {values}) AS v(server_id, bucket_start, polls, polls_online, players_sum,
-                                          players_peak, latency_sum)
+                                          players_peak, latency_sum, polls_unplanned)
             JOIN game_server srv ON srv.id = v.server_id
             WHERE srv.game_id IS NOT NULL
             GROUP BY 1, 2

@@ -19,6 +19,8 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .game_server_watch import condition_key
+
 CHANNEL_KINDS = [
     ('discord', 'Discord webhook'),
     ('slack', 'Slack incoming webhook'),
@@ -32,6 +34,11 @@ EVENT_KINDS = [
     ('outage_closed', 'Outage closed'),
     ('incident_opened', 'Host incident opened'),
     ('incident_closed', 'Host incident closed'),
+    ('players_high', 'Players at or above a level'),
+    ('server_full', 'Server full'),
+    ('players_low', 'Players at or below a level for a while'),
+    ('version_changed', 'Version changed'),
+    ('latency_high', 'Latency above a level'),
     ('test', 'Test message'),
 ]
 
@@ -41,7 +48,16 @@ RULE_EVENT_FIELDS = {
     'outage_closed': 'on_outage_closed',
     'incident_opened': 'on_incident_opened',
     'incident_closed': 'on_incident_closed',
+    'players_high': 'on_players_high',
+    'server_full': 'on_server_full',
+    'players_low': 'on_players_low',
+    'version_changed': 'on_version_changed',
+    'latency_high': 'on_latency_high',
 }
+
+#: Event kinds about a server's availability, which share one cooldown per server or host; every
+#: other kind has a cooldown of its own, so a full server never silences its own outage.
+AVAILABILITY_KINDS = ('outage_opened', 'outage_closed', 'incident_opened', 'incident_closed')
 
 #: Most deliveries one pending_deliveries call returns.
 MAX_CLAIM = 500
@@ -83,8 +99,9 @@ def _opening_cause(event):
 
 
 def _subject(event):
-    """What a cooldown counts per: the server, or the host of an incident."""
-    return ('server', event.server_id.id) if event.server_id else ('host', event.incident_id.host)
+    """What a cooldown counts per: the server, or the host of an incident, and the kind of news."""
+    family = 'availability' if event.kind in AVAILABILITY_KINDS else event.kind
+    return ('server', event.server_id.id, family) if event.server_id else ('host', event.incident_id.host, family)
 
 
 class GameServerNotifyChannel(models.Model):
@@ -168,32 +185,89 @@ class GameServerNotifyRule(models.Model):
     on_outage_closed = fields.Boolean(string='Outage closed', default=True)
     on_incident_opened = fields.Boolean(string='Host incident opened', default=True)
     on_incident_closed = fields.Boolean(string='Host incident closed', default=True)
+    on_players_high = fields.Boolean(string='Players at or above', help="Told when a server's players reach the level.")
+    players_high = fields.Integer(string='Players level (high)', default=1)
+    on_server_full = fields.Boolean(string='Server full', help="Told when a server's players reach its maximum.")
+    on_players_low = fields.Boolean(
+        string='Players at or below', help="Told when a server online has had at most this many players for the "
+                                           "given minutes (0: empty).")
+    players_low = fields.Integer(string='Players level (low)', default=0)
+    players_low_minutes = fields.Integer(string='For (minutes)', default=30)
+    on_version_changed = fields.Boolean(string='Version changed',
+                                        help="Told when a server answers with another version than before.")
+    on_latency_high = fields.Boolean(string='Latency above',
+                                     help="Told when a server answers slower than the level for the given polls in a row.")
+    latency_high_ms = fields.Integer(string='Latency level (ms)', default=250)
+    latency_high_polls = fields.Integer(string='For (polls)', default=3)
     scope = fields.Selection([('all', 'All servers'), ('games', 'Servers of these games'),
-                              ('servers', 'These servers')], required=True, default='all')
+                              ('tags', 'Servers with these tags'), ('servers', 'These servers')],
+                             required=True, default='all')
     game_ids = fields.Many2many('game.server.game', string='Games')
+    tag_ids = fields.Many2many('game.server.tag', string='Tags')
     server_ids = fields.Many2many('game.server', string='Servers')
     cooldown_minutes = fields.Integer(
         string='Cooldown (minutes)', default=10,
         help="After this rule sent about a server (or a host), it stays silent about it this long, so one "
              "flapping server cannot flood a channel. 0: no cooldown.")
 
-    @api.constrains('cooldown_minutes')
-    def _check_cooldown(self):
+    @api.constrains('cooldown_minutes', 'players_high', 'players_low', 'players_low_minutes', 'latency_high_ms',
+                    'latency_high_polls')
+    def _check_levels(self):
         for rule in self:
             if rule.cooldown_minutes < 0:
                 raise ValidationError(_("The cooldown of rule %(name)s cannot be negative.", name=rule.name))
+            if rule.on_players_high and rule.players_high < 1:
+                raise ValidationError(_("The high players level of rule %(name)s must be at least 1.", name=rule.name))
+            if rule.on_players_low and (rule.players_low < 0 or rule.players_low_minutes < 1):
+                raise ValidationError(_("Rule %(name)s: the low players level cannot be negative and must last at "
+                                        "least 1 minute.", name=rule.name))
+            if rule.on_latency_high and (rule.latency_high_ms < 1 or rule.latency_high_polls < 1):
+                raise ValidationError(_("Rule %(name)s: the latency level and its polls must be at least 1.",
+                                        name=rule.name))
+
+    @api.model
+    def _watching(self):
+        """The active rules that watch a condition besides outages."""
+        return self.search([('active', '=', True), '|', '|', '|', '|', ('on_players_high', '=', True),
+                            ('on_server_full', '=', True), ('on_players_low', '=', True),
+                            ('on_version_changed', '=', True), ('on_latency_high', '=', True)])
+
+    def _condition_keys(self):
+        """The keys of the conditions this rule watches (see game_server_watch)."""
+        self.ensure_one()
+        keys = set()
+        if self.on_players_high:
+            keys.add(condition_key('players_high', self.players_high))
+        if self.on_server_full:
+            keys.add(condition_key('server_full'))
+        if self.on_players_low:
+            keys.add(condition_key('players_low', self.players_low, self.players_low_minutes))
+        if self.on_version_changed:
+            keys.add(condition_key('version_changed'))
+        if self.on_latency_high:
+            keys.add(condition_key('latency_high', self.latency_high_ms, self.latency_high_polls))
+        return keys
+
+    def _covers(self, servers):
+        """Whether this rule is about one of ``servers``."""
+        self.ensure_one()
+        if self.scope == 'games':
+            return bool(servers.game_id & self.game_ids)
+        if self.scope == 'tags':
+            return bool(servers.tag_ids & self.tag_ids)
+        if self.scope == 'servers':
+            return bool(servers & self.server_ids)
+        return True
 
     def _matches(self, event):
         """Whether this rule routes ``event`` (an incident matches when one of its servers does)."""
         self.ensure_one()
         if not self[RULE_EVENT_FIELDS[event.kind]]:
             return False
-        servers = event.server_id or event.incident_id.outage_ids.server_id
-        if self.scope == 'games':
-            return bool(servers.game_id & self.game_ids)
-        if self.scope == 'servers':
-            return bool(servers & self.server_ids)
-        return True
+        if event.kind not in AVAILABILITY_KINDS and (event.payload or {}).get('condition', {}).get('key') \
+                not in self._condition_keys():
+            return False
+        return self._covers(event.server_id or event.incident_id.outage_ids.server_id)
 
     def _past_cooldown(self, events):
         """The events this rule may send, so that a flapping server cannot flood a channel and a

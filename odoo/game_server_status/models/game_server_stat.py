@@ -17,7 +17,7 @@ from .res_config_settings import MINUTES_PER_DAY
 EPOCH = datetime(1970, 1, 1)
 
 #: Stored sums, merged by addition (players_peak by maximum) when rows meet.
-SUM_FIELDS = ('polls', 'polls_online', 'players_sum', 'players_peak', 'latency_sum')
+SUM_FIELDS = ('polls', 'polls_online', 'players_sum', 'players_peak', 'latency_sum', 'polls_unplanned')
 
 #: The SET list of an upsert into a table of SUM_FIELDS aliased ``s``: adds the new sums
 #: (the peak by maximum) and stamps the write.
@@ -27,6 +27,7 @@ MERGE_SUMS_SQL = """
     players_sum = s.players_sum + EXCLUDED.players_sum,
     players_peak = GREATEST(s.players_peak, EXCLUDED.players_peak),
     latency_sum = s.latency_sum + EXCLUDED.latency_sum,
+    polls_unplanned = s.polls_unplanned + EXCLUDED.polls_unplanned,
     write_uid = EXCLUDED.write_uid,
     write_date = EXCLUDED.write_date
 """
@@ -36,6 +37,7 @@ MERGE_SUMS_SQL = """
 #: row and for any group of rows (pivot, graph), so both are exact ratios of sums.
 RATIOS = {
     'uptime_pct': ('polls_online', 'polls', 100.0),
+    'uptime_unplanned_pct': ('polls_online', 'polls_unplanned', 100.0),
     'players_avg': ('players_sum', 'polls_online', 1.0),
     'latency_avg': ('latency_sum', 'polls_online', 1.0),
 }
@@ -60,6 +62,18 @@ def precreate_game_column(model):
         sql.create_column(cr, model._table, 'game_id', 'int4')
 
 
+def precreate_unplanned_columns(model):
+    """On an upgrade from before 1.8.0, fill the maintenance-aware sums of the existing rows in SQL
+    (no window was known then: every poll counts, so the ratio equals the uptime), before the ORM
+    would recompute the stored ratio row by row over millions of rows."""
+    cr = model.env.cr
+    if sql.table_exists(cr, model._table) and not sql.column_exists(cr, model._table, 'polls_unplanned'):
+        sql.create_column(cr, model._table, 'polls_unplanned', 'int4')
+        sql.create_column(cr, model._table, 'uptime_unplanned_pct', 'float8')
+        cr.execute(SQL("UPDATE %s SET polls_unplanned = polls, uptime_unplanned_pct = uptime_pct",
+                       SQL.identifier(model._table)))
+
+
 def ratio_of(fname, sums):
     """The RATIOS figure ``fname`` of a mapping (or record) holding its sums."""
     numerator, denominator, scale = RATIOS[fname]
@@ -78,6 +92,10 @@ class GameServerStatFigures(models.AbstractModel):
     players_peak = fields.Integer(string='Peak Players', **series.aggregator('max'),
                                   help="Most players one server had at one poll.")
     latency_sum = fields.Float(string='Latency Sum (ms)', help="Sum of the latencies of the online polls.")
+    polls_unplanned = fields.Integer(
+        string='Polls Outside Maintenance',
+        help="Polls less those that failed inside a maintenance window: what uptime counts when planned work "
+             "does not count against it.")
     # No digits: a Float with digits is rounded when stored; the web client shows 2 decimals anyway.
     players_avg = fields.Float(
         string='Average Players', compute='_compute_ratios', store=True, **series.aggregator('avg'),
@@ -86,6 +104,9 @@ class GameServerStatFigures(models.AbstractModel):
         string='Average Latency (ms)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
     uptime_pct = fields.Float(
         string='Uptime (%)', compute='_compute_ratios', store=True, **series.aggregator('avg'))
+    uptime_unplanned_pct = fields.Float(
+        string='Uptime Outside Maintenance (%)', compute='_compute_ratios', store=True, **series.aggregator('avg'),
+        help="Uptime with the failed polls inside maintenance windows left out.")
 
     @api.depends(*{f for ratio_fields in RATIOS.values() for f in ratio_fields[:2]})
     def _compute_ratios(self):
@@ -142,6 +163,7 @@ class GameServerStat(models.Model):
 
     def _auto_init(self):
         precreate_game_column(self)
+        precreate_unplanned_columns(self)
         return super()._auto_init()
 
     def init(self):
@@ -160,7 +182,7 @@ class GameServerStat(models.Model):
         """Add counts to buckets, creating the missing ones.
 
         :param deltas: list of tuples (server_id, bucket_start, bucket_minutes,
-            polls, polls_online, players_sum, players_peak, latency_sum);
+            polls, polls_online, players_sum, players_peak, latency_sum, polls_unplanned);
             at most one per (server_id, bucket_start).
         :return: the buckets written
 
@@ -172,15 +194,15 @@ class GameServerStat(models.Model):
         self.flush_model()
         now = fields.Datetime.now()
         uid = self.env.uid
-        values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
+        values = ', '.join(['(%s, %s, %s, %s, %s, %s, %s, %s, %s)'] * len(deltas))
         self.env.cr.execute(f"""
             INSERT INTO game_server_stat AS s
                 (server_id, game, game_id, bucket_start, bucket_minutes, polls, polls_online, players_sum,
-                 players_peak, latency_sum, create_uid, create_date, write_uid, write_date)
+                 players_peak, latency_sum, polls_unplanned, create_uid, create_date, write_uid, write_date)
             SELECT v.server_id, srv.game, srv.game_id, v.bucket_start, v.bucket_minutes, v.polls, v.polls_online,
-                   v.players_sum, v.players_peak, v.latency_sum::float8, %s, %s, %s, %s
+                   v.players_sum, v.players_peak, v.latency_sum::float8, v.polls_unplanned, %s, %s, %s, %s
             FROM (VALUES {values}) AS v(server_id, bucket_start, bucket_minutes, polls, polls_online,
-                                          players_sum, players_peak, latency_sum)
+                                          players_sum, players_peak, latency_sum, polls_unplanned)
             JOIN game_server srv ON srv.id = v.server_id
             ON CONFLICT (server_id, bucket_start) DO UPDATE SET
                 bucket_minutes = GREATEST(s.bucket_minutes, EXCLUDED.bucket_minutes), {MERGE_SUMS_SQL}
@@ -250,9 +272,10 @@ class GameServerStat(models.Model):
                     SELECT id FROM game_server_stat
                     WHERE bucket_minutes < %s AND bucket_start < %s
                     ORDER BY bucket_start LIMIT %s)
-                RETURNING server_id, bucket_start, polls, polls_online, players_sum, players_peak, latency_sum)
+                RETURNING server_id, bucket_start, polls, polls_online, players_sum, players_peak, latency_sum,
+                          polls_unplanned)
             SELECT server_id, date_trunc('day', bucket_start), SUM(polls), SUM(polls_online), SUM(players_sum),
-                   MAX(players_peak), SUM(latency_sum), COUNT(*)
+                   MAX(players_peak), SUM(latency_sum), SUM(polls_unplanned), COUNT(*)
             FROM moved GROUP BY 1, 2
         """, [MINUTES_PER_DAY, cutoff, limit])
         days = self.env.cr.fetchall()
@@ -260,8 +283,8 @@ class GameServerStat(models.Model):
             return 0
         self.invalidate_model()
         self._add_to_buckets([
-            (server_id, day, MINUTES_PER_DAY, polls, online, players, peak, latency)
-            for server_id, day, polls, online, players, peak, latency, _count in days
+            (server_id, day, MINUTES_PER_DAY, polls, online, players, peak, latency, unplanned)
+            for server_id, day, polls, online, players, peak, latency, unplanned, _count in days
         ])
         return sum(day[-1] for day in days)
 

@@ -4,6 +4,7 @@ from collections import namedtuple
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import str2bool
 
 _logger = logging.getLogger(__name__)
 
@@ -15,9 +16,13 @@ DEFAULTS = {
     'bucket_minutes': 15,
     'outage_threshold': 3,
     'incident_threshold': 3,
+    'recovery_threshold': 1,
     'stat_detail_days': 7,
     'stat_retention_days': 365,
 }
+
+#: A yes/no setting, kept apart from the integer ones above.
+UPTIME_EXCLUDES_MAINTENANCE = 'uptime_excludes_maintenance'
 
 GameServerSettings = namedtuple('GameServerSettings', list(DEFAULTS))
 
@@ -38,6 +43,15 @@ class ResConfigSettings(models.TransientModel):
         default=DEFAULTS['incident_threshold'],
         help="When this many servers on one host go down together, their outages join one incident for the "
              "host, told once; the incident closes when fewer than this many are still down.")
+    game_server_recovery_threshold = fields.Integer(
+        string='Good polls before a recovery', config_parameter=PARAM_PREFIX + 'recovery_threshold',
+        default=DEFAULTS['recovery_threshold'],
+        help="An open outage closes after this many consecutive good polls (it ends at the first of them), so "
+             "a server that answers once between failures is not told back and down again.")
+    game_server_uptime_excludes_maintenance = fields.Boolean(
+        string='Uptime leaves out maintenance', config_parameter=PARAM_PREFIX + UPTIME_EXCLUDES_MAINTENANCE,
+        help="Servers' uptime figures leave out the polls that failed inside a maintenance window, so planned "
+             "work does not count against it. The reporting views show both uptimes.")
     game_server_stat_detail_days = fields.Integer(
         string='Keep detail buckets (days)', config_parameter=PARAM_PREFIX + 'stat_detail_days',
         default=DEFAULTS['stat_detail_days'],
@@ -48,7 +62,7 @@ class ResConfigSettings(models.TransientModel):
         help="Older statistics rows are deleted by the hourly maintenance job.")
 
     @api.constrains('game_server_bucket_minutes', 'game_server_outage_threshold', 'game_server_incident_threshold',
-                    'game_server_stat_detail_days', 'game_server_stat_retention_days')
+                    'game_server_recovery_threshold', 'game_server_stat_detail_days', 'game_server_stat_retention_days')
     def _check_game_server_settings(self):
         for settings in self:
             problems = self._game_server_settings_problems({name: settings['game_server_' + name] for name in DEFAULTS})
@@ -79,6 +93,11 @@ class ResConfigSettings(models.TransientModel):
         return GameServerSettings(**values)
 
     @api.model
+    def _uptime_excludes_maintenance(self):
+        return str2bool(self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + UPTIME_EXCLUDES_MAINTENANCE)
+                        or 'False', False)
+
+    @api.model
     def _game_server_settings_problems(self, values):
         """Why some settings are invalid: {setting name: message}, empty when all are valid."""
         problems = {}
@@ -97,6 +116,9 @@ class ResConfigSettings(models.TransientModel):
             problems['incident_threshold'] = _(
                 "A host incident needs at least 2 servers down together (got %(value)s).",
                 value=values['incident_threshold'])
+        if values['recovery_threshold'] < 1:
+            problems['recovery_threshold'] = _(
+                "A recovery needs at least 1 good poll (got %(value)s).", value=values['recovery_threshold'])
         if values['stat_detail_days'] < 1:
             problems['stat_detail_days'] = _(
                 "Detail buckets must be kept at least 1 day (got %(value)s).", value=values['stat_detail_days'])

@@ -198,6 +198,13 @@ GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH = """
 </list>
 """
 
+GAME_SERVER_TAG_LIST_VIEW_ARCH = """
+<list string="Tags" editable="bottom">
+    <field name="name"/>
+    <field name="color" widget="color_picker"/>
+</list>
+"""
+
 #: 17.0's chatter: a div the mail module's form compiler turns into the chatter.
 LEGACY_CHATTER = """
 <div class="oe_chatter">
@@ -406,3 +413,17 @@ class GameServerMaintenance(models.Model):
     def _get_default_list_view(self):
         """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
         return list_arch(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH, 'list')
+
+
+class GameServerTag(models.Model):
+    _inherit = 'game.server.tag'
+
+    @api.model
+    def _get_default_tree_view(self):
+        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
+        return list_arch(GAME_SERVER_TAG_LIST_VIEW_ARCH, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
+        return list_arch(GAME_SERVER_TAG_LIST_VIEW_ARCH, 'list')

@@ -14,3 +14,4 @@ from . import test_game_stats
 from . import test_incidents
 from . import test_notifications
 from . import test_maintenance
+from . import test_watched_conditions

@@ -1,9 +1,10 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests.common import tagged
 
-from .common import T0, GameServerCase, dt, minutes_after, offline, online
+from .common import T0, GameServerCase, at, dt, minutes_after, offline, online
 
 
 @tagged('post_install', '-at_install')
@@ -39,6 +40,30 @@ class TestMaintenance(GameServerCase):
         self.assertEqual(self.down(self.alpha, 12)['outages_opened'], 1)
         self.assertEqual(self.alpha.open_outage_id.start, dt(self.t[10]))
         self.assertEqual(len(self.env['game.server.notify.delivery'].search([])), 1)
+
+    def test_uptime_can_leave_out_the_failures_inside_a_window(self):
+        start = fields.Datetime.now().replace(second=0, microsecond=0) - timedelta(minutes=30)
+        self.Window.create({'name': 'Patch', 'server_ids': [(6, 0, self.alpha.ids)],
+                            'start': start, 'end': start + timedelta(minutes=10)})
+        moments = [at(start + timedelta(minutes=m)) for m in range(20)]
+        self.apply([offline(self.alpha.id, moment) for moment in moments[:10]]
+                   + [offline(self.alpha.id, moments[10])]
+                   + [online(self.alpha.id, moment) for moment in moments[11:]])
+        rows = self.stats(self.alpha)
+        self.assertEqual((sum(rows.mapped('polls')), sum(rows.mapped('polls_unplanned'))), (20, 10),
+                         "the failure after the window counts; the ten inside do not")
+        self.assertEqual(self.alpha.uptime_24h, 45.0, "by default uptime counts every poll")
+        self.set_setting('uptime_excludes_maintenance', True)
+        self.alpha.invalidate_recordset(['uptime_24h'])
+        self.assertEqual(self.alpha.uptime_24h, 90.0)
+        hours = self.env['game.server.game.stat'].search([('game_id', '=', self.alpha.game_id.id)])
+        self.assertEqual(sum(hours.mapped('polls_unplanned')), 10, "the per-game hours hold the same sums")
+        self.Stat._roll_up_before(start + timedelta(days=1), 1000)
+        daily = self.stats(self.alpha)
+        self.assertEqual((set(daily.mapped('bucket_minutes')), sum(daily.mapped('polls_unplanned'))), ({1440}, 10),
+                         "a daily roll-up keeps the sums")
+        self.alpha.invalidate_recordset(['uptime_7d'])
+        self.assertEqual(self.alpha.uptime_7d, 90.0, "so the figure stays exact")
 
     def test_a_window_for_a_host_covers_every_server_on_it(self):
         self.Window.create({'name': 'Node', 'host': 'beta.example.test',

@@ -10,6 +10,11 @@ export const EVENT_KINDS = [
   'outage_closed',
   'incident_opened',
   'incident_closed',
+  'players_high',
+  'server_full',
+  'players_low',
+  'version_changed',
+  'latency_high',
   'test',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -60,10 +65,35 @@ export interface EventIncident {
   url: string;
 }
 
+/**
+ * A watched condition that started to hold (game_server_watch.py), with the poll that told it.
+ * The keys after `version` are there for the kinds that have them.
+ */
+export interface EventCondition {
+  /** The condition, e.g. 'players_high:20', 'players_low:0:30', 'latency_high:250:3'. */
+  key: string;
+  players_online: number;
+  players_max: number;
+  latency_ms: number;
+  version: string | null;
+  /** players_high, players_low: the players level. */
+  threshold?: number;
+  /** players_low: how long it held before it was told. */
+  minutes?: number;
+  /** players_low, latency_high: the first poll of the run. */
+  since?: string;
+  /** version_changed: the version before. */
+  previous_version?: string;
+  /** latency_high: the level, and the polls in a row above it. */
+  threshold_ms?: number;
+  polls?: number;
+}
+
 export interface EventPayload {
   server?: EventServer;
   outage?: EventOutage;
   incident?: EventIncident;
+  condition?: EventCondition;
   /** A test message: the channel's name. */
   channel?: string;
 }

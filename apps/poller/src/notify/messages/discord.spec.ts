@@ -10,6 +10,11 @@ const COLORS: Record<EventKind, number> = {
   incident_opened: 0xe74c3c,
   outage_closed: 0x2ecc71,
   incident_closed: 0x2ecc71,
+  players_high: 0x3498db,
+  server_full: 0x3498db,
+  players_low: 0x3498db,
+  version_changed: 0x3498db,
+  latency_high: 0xf39c12,
   test: 0x3498db,
 };
 

@@ -24,7 +24,12 @@ export const DISCORD_LIMITS = {
 const FACT_MAX = 256;
 const NAME_MAX = 100;
 
-const COLORS: Readonly<Record<Tone, number>> = { down: 0xe74c3c, up: 0x2ecc71, info: 0x3498db };
+const COLORS: Readonly<Record<Tone, number>> = {
+  down: 0xe74c3c,
+  up: 0x2ecc71,
+  warn: 0xf39c12,
+  info: 0x3498db,
+};
 
 export interface DiscordField {
   name: string;

@@ -10,6 +10,11 @@ const COLORS: Record<EventKind, string> = {
   incident_opened: 'Attention',
   outage_closed: 'Good',
   incident_closed: 'Good',
+  players_high: 'Accent',
+  server_full: 'Accent',
+  players_low: 'Accent',
+  version_changed: 'Accent',
+  latency_high: 'Warning',
   test: 'Accent',
 };
 

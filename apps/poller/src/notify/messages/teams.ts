@@ -16,7 +16,12 @@ const LONG_FACT_MAX = 1024;
 const NAME_MAX = 200;
 const LIST_MAX = 20_000;
 
-const COLORS: Readonly<Record<Tone, string>> = { down: 'Attention', up: 'Good', info: 'Accent' };
+const COLORS: Readonly<Record<Tone, string>> = {
+  down: 'Attention',
+  up: 'Good',
+  warn: 'Warning',
+  info: 'Accent',
+};
 
 export type TeamsElement =
   | {

@@ -121,6 +121,11 @@ describe('describeEvent', () => {
       '12 serveurs sur node3.example.net hors ligne',
     ],
     incident_closed: ['node3.example.net is back', 'node3.example.net est de retour'],
+    players_high: ['20 players or more: Alpha', '20 joueurs ou plus\u00a0: Alpha'],
+    server_full: ['Server full: Alpha', 'Serveur plein\u00a0: Alpha'],
+    players_low: ['Empty for 30 min: Alpha', 'Vide depuis 30 min\u00a0: Alpha'],
+    version_changed: ['New version: Alpha', 'Nouvelle version\u00a0: Alpha'],
+    latency_high: ['Slow answers: Alpha', 'Réponses lentes\u00a0: Alpha'],
     test: ['Test message', 'Message de test'],
   };
 
@@ -175,6 +180,34 @@ describe('describeEvent', () => {
     const server = { ...event.payload.server!, host: '2001:db8::7' };
     const sut = describeEvent({ ...event, payload: { ...event.payload, server } }, en);
     expect(sut.facts).toContainEqual({ label: 'Address', value: '[2001:db8::7]:25572' });
+  });
+
+  it('tells a watched condition with the poll that started it', () => {
+    const latency = describeEvent(sampleDelivery('latency_high').event, en);
+    expect(latency.tone).toBe('warn');
+    expect(latency.facts).toEqual([
+      { label: 'Game', value: 'Minecraft: Java Edition' },
+      { label: 'Address', value: 'mc.example.net:25572' },
+      { label: 'Players', value: '25 / 32' },
+      { label: 'Latency', value: '420 ms, above 250 ms for 3 checks' },
+      { label: 'Map', value: 'world' },
+    ]);
+    const version = describeEvent(sampleDelivery('version_changed').event, fr);
+    expect(version.facts).toContainEqual({ label: 'Version', value: '1.21.3 → 1.21.4' });
+    const empty = describeEvent(sampleDelivery('players_low').event, fr);
+    expect(empty.facts).toContainEqual({ label: 'Depuis', value: '2025-03-02 04:00 UTC' });
+    const { event } = sampleDelivery('players_low');
+    const few = { ...event.payload.condition!, threshold: 2 };
+    expect(
+      describeEvent({ ...event, payload: { ...event.payload, condition: few } }, en).title,
+    ).toBe('At most 2 players for 30 min: Alpha');
+  });
+
+  it("tells a kind it does not know by Odoo's summary", () => {
+    const { event } = sampleDelivery('test');
+    const sut = describeEvent({ ...event, kind: 'sla_breached' as EventKind }, en);
+    expect(sut.title).toBe('Test message from Game Server Status');
+    expect(sut.tone).toBe('info');
   });
 
   it("falls back to Odoo's summary when the payload lacks the server", () => {

@@ -8,13 +8,27 @@
  * messages build their own sentences from the payload; only the generic webhook carries the
  * summary as it is.
  */
-import type { EventIncident, EventOutage, EventServer, NotifyEvent } from '../notify-event.js';
+import type {
+  EventCondition,
+  EventIncident,
+  EventOutage,
+  EventServer,
+  NotifyEvent,
+} from '../notify-event.js';
 
 export interface Texts {
   serverDown: string;
   backOnline: string;
   hostDown: (count: number, host: string) => string;
   hostBack: (host: string) => string;
+  playersHigh: (threshold: number) => string;
+  serverFull: string;
+  /** At most `threshold` players (0: empty) for `minutes`. */
+  playersLow: (threshold: number, minutes: number) => string;
+  versionChanged: string;
+  latencyHigh: string;
+  /** '420 ms, above 250 ms for 3 checks'. */
+  latencyRun: (ms: number, threshold: number, polls: number) => string;
   testTitle: string;
   testBody: (channel: string) => string;
   /** A title followed by what it is about: 'Server down: Alpha'. */
@@ -32,6 +46,8 @@ export interface Texts {
     map: string;
     version: string;
     error: string;
+    latency: string;
+    since: string;
     downSince: string;
     backAt: string;
     duration: string;
@@ -48,6 +64,15 @@ const en: Texts = {
   backOnline: 'Back online',
   hostDown: (count, host) => `${count} servers on ${host} down`,
   hostBack: (host) => `${host} is back`,
+  playersHigh: (threshold) => `${threshold} players or more`,
+  serverFull: 'Server full',
+  playersLow: (threshold, minutes) =>
+    threshold === 0
+      ? `Empty for ${minutes} min`
+      : `At most ${threshold} players for ${minutes} min`,
+  versionChanged: 'New version',
+  latencyHigh: 'Slow answers',
+  latencyRun: (ms, threshold, polls) => `${ms} ms, above ${threshold} ms for ${polls} checks`,
   testTitle: 'Test message',
   testBody: (channel) =>
     `Channel ${channel} is set up: game server alerts from Game Server Status will arrive here.`,
@@ -64,6 +89,8 @@ const en: Texts = {
     map: 'Map',
     version: 'Version',
     error: 'Error',
+    latency: 'Latency',
+    since: 'Since',
     downSince: 'Down since',
     backAt: 'Back at',
     duration: 'Duration',
@@ -81,6 +108,16 @@ const fr: Texts = {
   backOnline: 'De nouveau en ligne',
   hostDown: (count, host) => `${count} serveurs sur ${host} hors ligne`,
   hostBack: (host) => `${host} est de retour`,
+  playersHigh: (threshold) => `${threshold} joueurs ou plus`,
+  serverFull: 'Serveur plein',
+  playersLow: (threshold, minutes) =>
+    threshold === 0
+      ? `Vide depuis ${minutes} min`
+      : `Au plus ${threshold} joueurs depuis ${minutes} min`,
+  versionChanged: 'Nouvelle version',
+  latencyHigh: 'Réponses lentes',
+  latencyRun: (ms, threshold, polls) =>
+    `${ms} ms, au-dessus de ${threshold} ms pendant ${polls} vérifications`,
   testTitle: 'Message de test',
   testBody: (channel) =>
     `Le canal ${channel} est prêt\u00a0: les alertes de Game Server Status sur les serveurs de jeu arriveront ici.`,
@@ -97,6 +134,8 @@ const fr: Texts = {
     map: 'Carte',
     version: 'Version',
     error: 'Erreur',
+    latency: 'Latence',
+    since: 'Depuis',
     downSince: 'Hors ligne depuis',
     backAt: 'De retour à',
     duration: 'Durée',
@@ -217,7 +256,7 @@ export function httpUrl(url: string | null | undefined): string | null {
   }
 }
 
-export type Tone = 'down' | 'up' | 'info';
+export type Tone = 'down' | 'up' | 'warn' | 'info';
 
 export interface Fact {
   label: string;
@@ -294,6 +333,20 @@ export function describeEvent(event: NotifyEvent, texts: Texts): Notice {
             title: oneLine(event.summary),
           };
       break;
+    case 'players_high':
+    case 'server_full':
+    case 'players_low':
+    case 'version_changed':
+    case 'latency_high':
+      notice =
+        server && event.payload.condition
+          ? {
+              ...base,
+              ...conditionNotice(event.kind, server, event.payload.condition, texts),
+              url: httpUrl(server.url),
+            }
+          : { ...base, tone: 'info', title: oneLine(event.summary) };
+      break;
     case 'test':
       notice = {
         ...base,
@@ -302,6 +355,9 @@ export function describeEvent(event: NotifyEvent, texts: Texts): Notice {
         lines: [texts.testBody(oneLine(event.payload.channel))],
       };
       break;
+    default:
+      // A kind a newer addon sends that this notifier does not know yet: told by its summary.
+      notice = { ...base, tone: 'info', title: oneLine(event.summary) };
   }
   const detail = notice.facts.find((fact) => fact.long)?.value;
   return { ...notice, preview: detail ? `${notice.title} (${detail})` : notice.title };
@@ -341,6 +397,63 @@ function outageFacts(
   if (server.map) facts.push({ label: labels.map, value: oneLine(server.map) });
   if (server.version) facts.push({ label: labels.version, value: oneLine(server.version) });
   return facts.filter((fact) => fact.value);
+}
+
+type ConditionKind =
+  'players_high' | 'server_full' | 'players_low' | 'version_changed' | 'latency_high';
+
+function conditionNotice(
+  kind: ConditionKind,
+  server: EventServer,
+  condition: EventCondition,
+  texts: Texts,
+): Pick<Notice, 'tone' | 'title' | 'facts'> {
+  const { labels } = texts;
+  const facts: Fact[] = [
+    { label: labels.game, value: oneLine(server.game_name || server.game) },
+    { label: labels.address, value: address(server) },
+    { label: labels.players, value: `${condition.players_online} / ${condition.players_max}` },
+  ];
+  let title: string;
+  let tone: Tone = 'info';
+  switch (kind) {
+    case 'players_high':
+      title = texts.playersHigh(condition.threshold ?? condition.players_online);
+      break;
+    case 'server_full':
+      title = texts.serverFull;
+      break;
+    case 'players_low':
+      title = texts.playersLow(condition.threshold ?? 0, condition.minutes ?? 0);
+      if (condition.since) facts.push({ label: labels.since, value: formatTime(condition.since) });
+      break;
+    case 'version_changed': {
+      title = texts.versionChanged;
+      const before = oneLine(condition.previous_version);
+      const now = oneLine(condition.version);
+      facts.push({ label: labels.version, value: before ? `${before} → ${now}` : now });
+      break;
+    }
+    case 'latency_high':
+      tone = 'warn';
+      title = texts.latencyHigh;
+      facts.push({
+        label: labels.latency,
+        value: texts.latencyRun(
+          condition.latency_ms,
+          condition.threshold_ms ?? 0,
+          condition.polls ?? 1,
+        ),
+      });
+      break;
+  }
+  const map = oneLine(server.map);
+  if (map) facts.push({ label: labels.map, value: map });
+  return {
+    tone,
+    title: texts.titled(title, oneLine(server.name)),
+    facts: facts.filter((f) => f.value),
+  };
 }
 
 function incidentNotice(

@@ -39,6 +39,29 @@ describe('webhookBody', () => {
     expect(sut.event).not.toHaveProperty('incident');
   });
 
+  it('gives a watched condition with every key, null where its kind has none', () => {
+    const sut = webhookBody(sampleDelivery('latency_high'), NOW_MS);
+    expect(sut.event.condition).toEqual({
+      key: 'latency_high:250:3',
+      players_online: 25,
+      players_max: 32,
+      latency_ms: 420,
+      version: '1.21.4',
+      threshold: null,
+      minutes: null,
+      since: '2025-03-02T11:01:00Z',
+      previous_version: null,
+      threshold_ms: 250,
+      polls: 3,
+    });
+    expect(sut.event.server).toMatchObject({ id: 7, name: 'Alpha' });
+    expect(webhookBody(sampleDelivery('version_changed'), NOW_MS).event.condition).toMatchObject({
+      previous_version: '1.21.3',
+      version: '1.21.4',
+      since: null,
+    });
+  });
+
   it('gives an incident with its servers and those still down', () => {
     const sut = webhookBody(sampleDelivery('incident_closed'), NOW_MS);
     expect(sut.event.incident).toMatchObject({

@@ -9,6 +9,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type {
+  EventCondition,
   EventIncident,
   EventKind,
   EventOutage,
@@ -38,6 +39,21 @@ export interface WebhookIncident extends Omit<EventIncident, 'start' | 'end' | '
   servers: WebhookServer[];
 }
 
+/** Every key present on every kind, null where the kind has none: one shape for receivers. */
+export interface WebhookCondition {
+  key: string;
+  players_online: number;
+  players_max: number;
+  latency_ms: number;
+  version: string | null;
+  threshold: number | null;
+  minutes: number | null;
+  since: string | null;
+  previous_version: string | null;
+  threshold_ms: number | null;
+  polls: number | null;
+}
+
 export interface WebhookBody {
   schema: typeof WEBHOOK_SCHEMA;
   version: typeof WEBHOOK_VERSION;
@@ -50,13 +66,14 @@ export interface WebhookBody {
     server?: WebhookServer;
     outage?: WebhookOutage;
     incident?: WebhookIncident;
+    condition?: WebhookCondition;
   };
 }
 
 /** The body of one delivery; `nowMs` stands in for an event time Odoo gave unreadable. */
 export function webhookBody(delivery: PendingDelivery, nowMs: number): WebhookBody {
   const { event } = delivery;
-  const { server, outage, incident } = event.payload;
+  const { server, outage, incident, condition } = event.payload;
   return {
     schema: WEBHOOK_SCHEMA,
     version: WEBHOOK_VERSION,
@@ -69,6 +86,7 @@ export function webhookBody(delivery: PendingDelivery, nowMs: number): WebhookBo
       ...(server ? { server: webhookServer(server) } : {}),
       ...(outage ? { outage: webhookOutage(outage) } : {}),
       ...(incident ? { incident: webhookIncident(incident) } : {}),
+      ...(condition ? { condition: webhookCondition(condition) } : {}),
     },
   };
 }
@@ -99,6 +117,22 @@ function webhookOutage(outage: EventOutage): WebhookOutage {
     duration_s: outage.duration_s,
     reason: outage.reason,
     failures: outage.failures,
+  };
+}
+
+function webhookCondition(condition: EventCondition): WebhookCondition {
+  return {
+    key: condition.key,
+    players_online: condition.players_online,
+    players_max: condition.players_max,
+    latency_ms: condition.latency_ms,
+    version: condition.version,
+    threshold: condition.threshold ?? null,
+    minutes: condition.minutes ?? null,
+    since: isoTime(condition.since ?? null),
+    previous_version: condition.previous_version ?? null,
+    threshold_ms: condition.threshold_ms ?? null,
+    polls: condition.polls ?? null,
   };
 }
 
