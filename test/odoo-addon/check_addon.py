@@ -83,6 +83,9 @@ SERIES_ONLY_FIELDS = {
 }
 ACCESS_HEADER = ['id', 'name', 'model_id:id', 'group_id:id', 'perm_read', 'perm_write', 'perm_create', 'perm_unlink']
 LIST_HOOKS = {'_get_default_tree_view': 'tree', '_get_default_list_view': 'list'}
+#: A module-level function of the file that returns both LIST_HOOKS for one arch, assigned in a
+#: model's class body: its inner functions are checked as the hooks.
+HOOK_FACTORY = 'list_view_hooks'
 REF_CALL_RE = re.compile(r"""\bref\(\s*['"]([\w.]+)['"]\s*\)""")
 
 
@@ -190,6 +193,11 @@ class Checker:
                         fields[target] = stmt.lineno
                 elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     methods[stmt.name] = stmt
+                if self.hook_factory_call(stmt):
+                    # `_get_default_tree_view, _get_default_list_view = list_view_hooks(ARCH)`
+                    for target in stmt.targets[0].elts:
+                        if isinstance(target, ast.Name):
+                            methods[target.id] = stmt
             name = attrs.get('_name')
             inherit = attrs.get('_inherit')
             if not name and isinstance(inherit, str):
@@ -603,6 +611,24 @@ class Checker:
 
     # -- views built per series in Python ---------------------------------------
 
+    @staticmethod
+    def hook_factory_call(stmt):
+        """Whether ``stmt`` assigns list hooks made by a HOOK_FACTORY call, a tuple of names."""
+        return (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Tuple)
+                and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Name)
+                and stmt.value.func.id == HOOK_FACTORY)
+
+    def hook_body(self, path, name, node):
+        """The function that builds hook ``name``: the method itself, or the inner function of that name
+        in the file's HOOK_FACTORY when the hook is assigned from it (None when the factory lacks it)."""
+        if not isinstance(node, ast.Assign):
+            return node
+        for stmt in self.py_trees[path].body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name == HOOK_FACTORY:
+                return next((inner for inner in stmt.body
+                             if isinstance(inner, ast.FunctionDef) and inner.name == name), None)
+        return None
+
     def check_series_hooks(self):
         """List and kanban views served by default-view hooks (LIST_HOOKS, _get_default_kanban_view)."""
         for model, info in sorted(self.models.items()):
@@ -615,26 +641,32 @@ class Checker:
             for name, (path, node) in hooks.items():
                 wanted = LIST_HOOKS[name]
                 other = ({'tree', 'list'} - {wanted}).pop()
-                consts = self.strings_in(node)
+                body = self.hook_body(path, name, node)
+                if body is None:
+                    self.problem(path, node.lineno, '%s of %s comes from %s, which defines no %s in this file'
+                                 % (name, model, HOOK_FACTORY, name))
+                    continue
+                consts = self.strings_in(body)
                 if wanted not in consts or other in consts:
-                    self.problem(path, node.lineno, "%s must build the arch with root %r (and never %r): Odoo %s "
+                    self.problem(path, body.lineno, "%s must build the arch with root %r (and never %r): Odoo %s "
                                  "calls it" % (name, wanted, other, '17' if wanted == 'tree' else '18+'))
-                self.check_hook_archs(model, path, node, 'LIST_VIEW_ARCH', 'list')
+                self.check_hook_archs(model, path, node, 'LIST_VIEW_ARCH', 'list', name)
             if '_get_default_kanban_view' in info['methods']:
                 path, node = info['methods']['_get_default_kanban_view']
                 self.check_hook_archs(model, path, node, 'KANBAN_VIEW_ARCH', 'kanban')
 
-    def check_hook_archs(self, model, path, hook, suffix, root):
+    def check_hook_archs(self, model, path, hook, suffix, root, name=None):
         """The hook builds its arch from module-level *<suffix> strings of its file, checked like XML views."""
-        constants = {name: (line, text) for name, line, text in self.arch_constants(path)}
+        name = name or hook.name
+        constants = {const: (line, text) for const, line, text in self.arch_constants(path)}
         used = sorted({n.id for n in ast.walk(hook) if isinstance(n, ast.Name) and n.id.endswith(suffix)})
         if not used:
             self.problem(path, hook.lineno, '%s of %s must build its arch from a module-level *%s string of '
-                         'this file' % (hook.name, model, suffix))
+                         'this file' % (name, model, suffix))
         for const in used:
             if const not in constants:
                 self.problem(path, hook.lineno, '%s uses %s, which is not a module-level string of this file'
-                             % (hook.name, const))
+                             % (name, const))
                 continue
             line, text = constants[const]
             arch, lines = self.parse_xml(path, text=text, first_line=line)

@@ -10,9 +10,9 @@ Odoo itself provides the hook: when a model has no ``ir.ui.view`` of the
 requested type, ``_get_view`` falls back to ``_get_default_<type>_view()``
 (odoo/addons/base/models/ir_ui_view.py, 17.0 to 19.0). 17.0 asks for
 ``_get_default_tree_view`` (its ``get_views`` maps 'list' to 'tree'), 18.0+
-ask for ``_get_default_list_view``. Defining both, each returning the same
-arch under its own root, gives every series its list view with no version
-test. The same hooks serve the one2many lists inside forms (a form's x2many
+ask for ``_get_default_list_view``. Defining both (``list_view_hooks``), each
+returning the same arch under its own root, gives every series its list view
+with no version test. The same hooks serve the one2many lists inside forms (a form's x2many
 without an inline view gets the comodel's default list).
 
 Kanban cards and the chatter: 18.0's web client introduced the kanban
@@ -221,6 +221,22 @@ def list_arch(text, root_tag):
     return arch
 
 
+def list_view_hooks(text):
+    """The two list-view hooks of a model whose list view is ``text`` (18+ syntax, root ``list``):
+    ``_get_default_tree_view`` for 17.0 and ``_get_default_list_view`` for 18.0+; each series calls
+    only its own. Assigned in the model's class body."""
+
+    @api.model
+    def _get_default_tree_view(self):
+        return list_arch(text, 'tree')
+
+    @api.model
+    def _get_default_list_view(self):
+        return list_arch(text, 'list')
+
+    return _get_default_tree_view, _get_default_list_view
+
+
 def kanban_arch(text):
     arch = etree.fromstring(text.strip())
     if LEGACY_WEB_CLIENT:
@@ -263,16 +279,7 @@ def form_arch_for_series(arch, model):
 
 class GameServer(models.Model):
     _inherit = 'game.server'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_LIST_VIEW_ARCH)
 
     @api.model
     def _get_default_kanban_view(self):
@@ -294,15 +301,7 @@ class GameServerStat(models.Model):
         arch, view = super()._get_view(view_id, view_type, **options)
         return stat_arch_for_series(arch, view_type), view
 
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_STAT_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_STAT_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_STAT_LIST_VIEW_ARCH)
 
 
 class GameServerGameStat(models.Model):
@@ -313,29 +312,12 @@ class GameServerGameStat(models.Model):
         arch, view = super()._get_view(view_id, view_type, **options)
         return stat_arch_for_series(arch, view_type), view
 
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_GAME_STAT_LIST_VIEW_ARCH)
 
 
 class GameServerOutage(models.Model):
     _inherit = 'game.server.outage'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_OUTAGE_LIST_VIEW_ARCH)
 
 
 class GameServerIncident(models.Model):
@@ -348,82 +330,29 @@ class GameServerIncident(models.Model):
             arch = form_arch_for_series(arch, self)
         return arch, view
 
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_INCIDENT_LIST_VIEW_ARCH)
 
 
 class GameServerNotifyChannel(models.Model):
     _inherit = 'game.server.notify.channel'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_NOTIFY_CHANNEL_LIST_VIEW_ARCH)
 
 
 class GameServerNotifyRule(models.Model):
     _inherit = 'game.server.notify.rule'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH)
 
 
 class GameServerNotifyDelivery(models.Model):
     _inherit = 'game.server.notify.delivery'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH)
 
 
 class GameServerMaintenance(models.Model):
     _inherit = 'game.server.maintenance'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_MAINTENANCE_LIST_VIEW_ARCH)
 
 
 class GameServerTag(models.Model):
     _inherit = 'game.server.tag'
-
-    @api.model
-    def _get_default_tree_view(self):
-        """List view for Odoo 17.0 (view type 'tree'); never called on 18+."""
-        return list_arch(GAME_SERVER_TAG_LIST_VIEW_ARCH, 'tree')
-
-    @api.model
-    def _get_default_list_view(self):
-        """List view for Odoo 18.0+ (view type 'list'); never called on 17."""
-        return list_arch(GAME_SERVER_TAG_LIST_VIEW_ARCH, 'list')
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_TAG_LIST_VIEW_ARCH)
