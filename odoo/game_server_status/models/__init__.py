@@ -11,3 +11,4 @@ from . import game_server_watch
 from . import game_server
 from . import game_server_notify
 from . import series_views
+from . import res_partner

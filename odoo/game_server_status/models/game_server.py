@@ -84,6 +84,11 @@ class GameServer(models.Model):
              "(POLL_INTERVAL_S, 60 unless configured).")
     active = fields.Boolean(default=True)
     tag_ids = fields.Many2many('game.server.tag', string='Tags')
+    partner_id = fields.Many2one('res.partner', string='Customer', index=True, tracking=True,
+                                 help="Who rents the server: their portal, SLA and reports show it.")
+    user_id = fields.Many2one('res.users', string='Responsible', index=True, tracking=True,
+                              domain="[('share', '=', False)]",
+                              help="Who follows the server up: the activity of each outage is theirs.")
     notes = fields.Text()
     # write_date changes with every status report; this one only when the catalog does, so
     # the poller's catalog sync reads what people changed, not what the writer wrote.

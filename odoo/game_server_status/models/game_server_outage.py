@@ -15,6 +15,8 @@ class GameServerOutage(models.Model):
     server_id = fields.Many2one('game.server', string='Server', required=True, ondelete='cascade', index=True)
     game = fields.Char(related='server_id.game', store=True, index=True)
     game_id = fields.Many2one(related='server_id.game_id', store=True, index=True)
+    partner_id = fields.Many2one(related='server_id.partner_id', string='Customer', store=True, index=True)
+    user_id = fields.Many2one(related='server_id.user_id', string='Responsible', store=True, index=True)
     start = fields.Datetime(required=True, index=True, help="Check time of the first failed poll of the run.")
     end = fields.Datetime(index=True, help="Check time of the first poll that found the server online again.")
     duration_s = fields.Integer(string='Duration (s)', compute='_compute_duration_s', store=True,

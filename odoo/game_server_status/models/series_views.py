@@ -47,6 +47,9 @@ GAME_SERVER_LIST_VIEW_ARCH = """
       decoration-muted="not active">
     <field name="name"/>
     <field name="game_id"/>
+    <field name="partner_id" optional="show"/>
+    <field name="user_id" widget="many2one_avatar_user" optional="hide"/>
+    <field name="tag_ids" widget="many2many_tags" options="{'color_field': 'color'}" optional="hide"/>
     <field name="host"/>
     <field name="port" options="{'enable_formatting': false}"/>
     <field name="query_port" widget="game_server_zero_empty_integer" options="{'enable_formatting': false}"
@@ -128,6 +131,8 @@ GAME_SERVER_OUTAGE_LIST_VIEW_ARCH = """
 <list string="Outages" create="0" edit="0" delete="0" decoration-danger="state == 'open'">
     <field name="server_id"/>
     <field name="game_id" optional="show"/>
+    <field name="partner_id" optional="show"/>
+    <field name="user_id" widget="many2one_avatar_user" optional="hide"/>
     <field name="start"/>
     <field name="end"/>
     <field name="duration_display"/>

@@ -15,3 +15,4 @@ from . import test_incidents
 from . import test_notifications
 from . import test_maintenance
 from . import test_watched_conditions
+from . import test_customers

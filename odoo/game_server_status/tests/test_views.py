@@ -30,10 +30,10 @@ class TestViews(TransactionCase):
 
     def test_list_views_come_from_the_series_hooks(self):
         columns = {
-            'game.server': ['name', 'game_id', 'host', 'port'],
+            'game.server': ['name', 'game_id', 'partner_id', 'user_id'],
             'game.server.stat': ['server_id', 'game_id', 'bucket_start', 'bucket_minutes'],
             'game.server.game.stat': ['game_id', 'bucket_start', 'polls', 'polls_online'],
-            'game.server.outage': ['server_id', 'game_id', 'start', 'end'],
+            'game.server.outage': ['server_id', 'game_id', 'partner_id', 'user_id'],
             'game.server.incident': ['host', 'start', 'end', 'duration_display'],
             'game.server.notify.channel': ['name', 'kind', 'lang', 'last_test_state'],
             'game.server.notify.rule': ['sequence', 'name', 'scope', 'channel_ids'],
