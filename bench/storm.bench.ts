@@ -200,8 +200,10 @@ async function main(): Promise<void> {
         )
       ).map((row) => row.id);
   const incidents = odoo.standIn ? null : incidentIds.length;
+  // The addon's outage and incident subtypes: not the "created" notes of the run's own servers.
   const messages = await count('mail.message', [
     ['message_type', '=', 'notification'],
+    ['subtype_id.res_model', 'in', ['game.server', 'game.server.incident']],
     ['date', '>=', since],
     '|',
     '&',

@@ -250,6 +250,91 @@ describe('API', () => {
       expect((await sut.request(`/servers/${created.id}`)).status).toBe(200);
     });
 
+    it("keeps a server's customer and tags: created, listed by either, changed, cleared", async () => {
+      const [guild] = sut.odoo.seed('res.partner', [{ name: 'Pixel Guild' }]);
+      const created = await createServer({
+        name: 'Rented',
+        game: 'minecraft',
+        host: 'rented.test',
+        port: 25565,
+        customerId: guild,
+        tags: ['EU', ' premium ', 'EU'],
+      });
+      expect(created).toMatchObject({
+        customer: { id: guild, name: 'Pixel Guild' },
+        tags: ['EU', 'premium'],
+      });
+      const other = await createServer({
+        name: 'Plain',
+        game: 'minecraft',
+        host: 'p.test',
+        port: 1,
+      });
+      expect(other).toMatchObject({ customer: null, tags: [] });
+      expect(
+        sut.odoo
+          .records('game.server.tag')
+          .map((t) => t.name)
+          .sort(),
+      ).toEqual(['EU', 'premium']);
+
+      const byCustomer = (await (await sut.request(`/servers?customer=${guild}`)).json()) as {
+        items: ServerView[];
+      };
+      const byTag = (await (await sut.request('/servers?tag=premium')).json()) as {
+        items: ServerView[];
+        total: number;
+      };
+      const byUnknownTag = (await (await sut.request('/servers?tag=nope')).json()) as {
+        total: number;
+      };
+      expect(byCustomer.items.map((s) => s.id)).toEqual([created.id]);
+      expect(byTag.items.map((s) => s.id)).toEqual([created.id]);
+      expect(byUnknownTag.total).toBe(0);
+
+      const patched = await sut.request(
+        `/servers/${created.id}`,
+        jsonBody({ customerId: null, tags: ['US'] }, 'PATCH'),
+      );
+      expect(await patched.json()).toMatchObject({ customer: null, tags: ['US'] });
+      const untagged = await sut.request(`/servers/${created.id}`, jsonBody({ tags: [] }, 'PATCH'));
+      expect(await untagged.json()).toMatchObject({ tags: [] });
+    });
+
+    it('refuses a customer Odoo does not have, or bad tags, naming the field and writing nothing', async () => {
+      const before = sut.odoo.records('game.server').length;
+      const unknown = await errorOf(
+        await sut.request(
+          '/servers',
+          jsonBody({ name: 'X', game: 'minecraft', host: 'x.test', port: 1, customerId: 987654 }),
+        ),
+        400,
+      );
+      expect(unknown.fields).toEqual([
+        { field: 'customerId', errors: ['customerId 987654 is not a contact in Odoo'] },
+      ]);
+      const badTags = await errorOf(
+        await sut.request(
+          '/servers',
+          jsonBody({
+            name: 'X',
+            game: 'minecraft',
+            host: 'x.test',
+            port: 1,
+            tags: ['', 'x'.repeat(65)],
+          }),
+        ),
+        400,
+      );
+      expect(fieldsOf(badTags)).toEqual(['tags']);
+      expect(sut.odoo.records('game.server').length).toBe(before);
+      const server = await createServer({ name: 'Y', game: 'minecraft', host: 'y.test', port: 1 });
+      await errorOf(
+        await sut.request(`/servers/${server.id}`, jsonBody({ customerId: 987654 }, 'PATCH')),
+        400,
+      );
+    });
+
     it('answers 404 to changing or deleting a server that does not exist', async () => {
       await errorOf(await sut.request('/servers/999998', jsonBody({ name: 'x' }, 'PATCH')), 404);
       await errorOf(await sut.request('/servers/999998', { method: 'DELETE' }), 404);
@@ -537,7 +622,17 @@ describe('API', () => {
       }
       expect(
         Object.keys(doc.components.schemas['CreateServerDto']?.properties ?? {}).sort(),
-      ).toEqual(['game', 'host', 'name', 'notes', 'pollIntervalS', 'port', 'queryPort']);
+      ).toEqual([
+        'customerId',
+        'game',
+        'host',
+        'name',
+        'notes',
+        'pollIntervalS',
+        'port',
+        'queryPort',
+        'tags',
+      ]);
     });
 
     it('serves the browsable docs at /docs', async () => {

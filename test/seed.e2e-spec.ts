@@ -112,6 +112,56 @@ describe('seed', () => {
       await odoo?.stop();
     });
 
+    it('links each row to its customer by name or reference, and refuses unknown or ambiguous ones unless told to create them', async () => {
+      odoo.seed('res.partner', [
+        { name: 'Pixel Guild', ref: 'C-001' },
+        { name: 'Twin Co' },
+        { name: 'Twin Co' },
+      ]);
+      const path = await sheet(
+        'customers.csv',
+        [
+          'Name,Game,Address,Customer,Tags',
+          'One,minecraft,one.test:25565,Pixel Guild,"EU, premium"',
+          'Two,minecraft,two.test:25565,C-001,EU',
+          'Three,minecraft,three.test:25565,Twin Co,',
+          'Four,minecraft,four.test:25565,Newcomer,',
+          'Five,minecraft,five.test:25565,,',
+        ].join('\n'),
+      );
+
+      const dry = await seed(['--file', path, '--dry-run', '--create-customers']);
+      const refused = await seed(['--file', path]);
+      const contactsBefore = odoo.records('res.partner').length;
+      const created = await seed(['--file', path, '--create-customers']);
+
+      expect(dry.stdout).toContain("would create customer 'Newcomer'");
+      expect(contactsBefore).toBe(3);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain(
+        "line 4: customer 'Twin Co' matches 2 contacts in Odoo; give its reference instead",
+      );
+      expect(refused.stdout).toContain(
+        "line 5: customer 'Newcomer' is not a contact in Odoo (add it there, or seed with --create-customers)",
+      );
+      expect(lines(refused).at(-1)).toBe('added 3, skipped 0 (already there), bad 2');
+      expect(created.stderr).toBe('');
+      expect(created.stdout).toContain("created customer 'Newcomer'");
+      expect(lines(created).at(-1)).toBe('added 1, skipped 3 (already there), bad 1');
+      const [guild] = odoo.records('res.partner').map((p) => p.id);
+      const newcomer = odoo.records('res.partner').find((p) => p['name'] === 'Newcomer');
+      const tags = new Map(odoo.records('game.server.tag').map((t) => [t.id, t['name']]));
+      const byName = new Map(odoo.records(GAME_SERVER_MODEL).map((r) => [r['name'], r]));
+      expect(byName.get('One')).toMatchObject({ partner_id: guild });
+      expect((byName.get('One')?.['tag_ids'] as number[]).map((id) => tags.get(id))).toEqual([
+        'EU',
+        'premium',
+      ]);
+      expect(byName.get('Two')).toMatchObject({ partner_id: guild });
+      expect(byName.get('Four')).toMatchObject({ partner_id: newcomer?.id });
+      expect(byName.get('Five')).toMatchObject({ partner_id: false, tag_ids: [] });
+    });
+
     it('--demo-host points every demo server at the given host', async () => {
       const sut = await seed(['--demo', '--demo-host', 'demo-games.test']);
 

@@ -231,11 +231,11 @@ describe('OdooStandIn', () => {
       const odoo17 = new OdooStandIn({ serverVersion: 17 });
       const url17 = await odoo17.start();
       try {
-        const answer = await wire(odoo17, url17).executeKw('res.partner', '_search', [[]]);
-        odoo17.defineModel('res.partner');
-        const privateCall = await wire(odoo17, url17).executeKw('res.partner', '_search', [[]]);
+        const answer = await wire(odoo17, url17).executeKw('res.country', '_search', [[]]);
+        odoo17.defineModel('res.country');
+        const privateCall = await wire(odoo17, url17).executeKw('res.country', '_search', [[]]);
         const version = await fetch(`${url17}/web/version`);
-        const json2 = await wire(odoo17, url17).json2('res.partner', 'search', { domain: [] });
+        const json2 = await wire(odoo17, url17).json2('res.country', 'search', { domain: [] });
 
         expect(answer.body).toMatchObject({
           error: { code: 200, data: { name: 'odoo.exceptions.UserError' } },
@@ -1320,6 +1320,50 @@ describe('OdooStandIn as the addon game_server_status', () => {
       expect(hungUp).toBeInstanceOf(Error);
       expect(seen).toEqual(['apply_status_reports']);
       expect(server(mc)).toMatchObject({ is_online: true, players_online: 3 });
+    });
+  });
+
+  describe('many2many', () => {
+    it('sets a many2many by list or by command, reads ids, searches by membership, forgets deleted ids', async () => {
+      const odoo = new OdooStandIn();
+      const url = await odoo.start();
+      try {
+        const [eu, us] = odoo.seed('game.server.tag', [{ name: 'EU' }, { name: 'US' }]);
+        const [a, b] = odoo.seed('game.server', [
+          { name: 'A', game: 'minecraft', host: 'a.test', port: 1, tag_ids: [eu] },
+          { name: 'B', game: 'minecraft', host: 'b.test', port: 2 },
+        ]);
+        const call = wire(odoo, url);
+        await call.json2('game.server', 'write', {
+          ids: [b],
+          vals: { tag_ids: [[6, 0, [us, eu]]] },
+        });
+        const read = await call.json2('game.server', 'read', { ids: [a, b], fields: ['tag_ids'] });
+        const inUs = await call.json2('game.server', 'search', {
+          domain: [['tag_ids', 'in', [us]]],
+        });
+        const refused = await call.json2('game.server', 'write', {
+          ids: [a],
+          vals: { tag_ids: [[4, us]] },
+        });
+        await call.json2('game.server.tag', 'unlink', { ids: [eu] });
+        const after = await call.json2('game.server', 'read', { ids: [a, b], fields: ['tag_ids'] });
+
+        expect(read.body).toEqual([
+          { id: a, tag_ids: [eu] },
+          { id: b, tag_ids: [us, eu] },
+        ]);
+        expect(inUs.body).toEqual([b]);
+        // Commands that need the current set are not mirrored: said, never guessed.
+        expect(refused.status).toBe(500);
+        expect(JSON.stringify(refused.body)).toContain('is not mirrored');
+        expect(after.body).toEqual([
+          { id: a, tag_ids: [] },
+          { id: b, tag_ids: [us] },
+        ]);
+      } finally {
+        await odoo.stop();
+      }
     });
   });
 });

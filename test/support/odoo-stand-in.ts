@@ -28,6 +28,7 @@ export type StandInFieldType =
   | 'datetime'
   | 'date'
   | 'many2one'
+  | 'many2many'
   | 'selection'
   | 'json';
 
@@ -128,6 +129,8 @@ export const GAME_SERVER_STAT_MODEL = 'game.server.stat';
 export const GAME_SERVER_OUTAGE_MODEL = 'game.server.outage';
 export const GAME_SERVER_DELETION_MODEL = 'game.server.deletion';
 export const GAME_SERVER_GAME_MODEL = 'game.server.game';
+export const GAME_SERVER_TAG_MODEL = 'game.server.tag';
+export const PARTNER_MODEL = 'res.partner';
 export const CONFIG_PARAMETER_MODEL = 'ir.config_parameter';
 export const NOTIFY_DELIVERY_MODEL = 'game.server.notify.delivery';
 
@@ -168,6 +171,9 @@ const GAME_SERVER_FIELDS: Record<string, StandInFieldType> = {
   last_report_ms: 'float',
   failing_since: 'datetime',
   open_outage_id: 'many2one',
+  partner_id: 'many2one',
+  user_id: 'many2one',
+  tag_ids: 'many2many',
   // Not stored: computed from the stat buckets whenever they are read.
   peak_players_24h: 'integer',
   uptime_24h: 'float',
@@ -382,7 +388,11 @@ export class OdooStandIn {
       {
         fields: GAME_SERVER_FIELDS,
         defaults: { active: true, poll_interval: 0, is_online: false, consecutive_failures: 0 },
-        relations: { open_outage_id: { model: GAME_SERVER_OUTAGE_MODEL } },
+        relations: {
+          open_outage_id: { model: GAME_SERVER_OUTAGE_MODEL },
+          partner_id: { model: PARTNER_MODEL },
+          tag_ids: { model: GAME_SERVER_TAG_MODEL },
+        },
       },
       {
         virtual: {
@@ -419,6 +429,16 @@ export class OdooStandIn {
       fields: { code: 'char', name: 'char' },
       order: 'name',
       unique: [['code']],
+    });
+    this.declareModel(GAME_SERVER_TAG_MODEL, {
+      fields: { name: 'char', color: 'integer' },
+      order: 'name',
+      unique: [['name']],
+    });
+    // Contacts: only what a server's customer needs.
+    this.declareModel(PARTNER_MODEL, {
+      fields: { name: 'char', ref: 'char', is_company: 'boolean' },
+      order: 'name',
     });
     this.declareModel(CONFIG_PARAMETER_MODEL, {
       fields: { key: 'char', value: 'text' },
@@ -1282,8 +1302,14 @@ export class OdooStandIn {
   private unlink(model: ModelState, ids: readonly number[]): void {
     this.browse(model, ids);
     for (const id of ids) model.records.delete(id);
-    for (const { model: other, field, relation, records } of this.pointingAt(model, new Set(ids))) {
-      if (relation.ondelete === 'cascade') {
+    const gone = new Set(ids);
+    for (const { model: other, field, relation, records } of this.pointingAt(model, gone)) {
+      if (other.fields.get(field) === 'many2many') {
+        // The ORM drops the rows of the relation table.
+        for (const record of records) {
+          record[field] = (record[field] as number[]).filter((id) => !gone.has(id));
+        }
+      } else if (relation.ondelete === 'cascade') {
         this.unlink(
           other,
           records.map((r) => r.id),
@@ -1310,7 +1336,12 @@ export class OdooStandIn {
     for (const model of this.models.values()) {
       for (const [field, relation] of model.relations) {
         if (relation.model !== target.name) continue;
-        const records = [...model.records.values()].filter((r) => ids.has(r[field] as number));
+        const records = [...model.records.values()].filter((r) => {
+          const value = r[field];
+          return Array.isArray(value)
+            ? value.some((id) => ids.has(id as number))
+            : ids.has(value as number);
+        });
         if (records.length > 0) found.push({ model, field, relation, records });
       }
     }
@@ -2259,6 +2290,7 @@ function reportValues(report: ParsedReport, server: StandInRecord): Record<strin
 // ---------------------------------------------------------------------------------------------
 
 function emptyValue(type: StandInFieldType): unknown {
+  if (type === 'many2many') return [];
   return type === 'integer' || type === 'float' ? 0 : false;
 }
 
@@ -2324,12 +2356,41 @@ function normaliseValue(
       if (empty) return false;
       if (Array.isArray(value)) return value[0];
       return value;
+    case 'many2many':
+      return many2manyIds(model, field, value);
     case 'char':
     case 'text':
     case 'selection':
     case 'json':
       return empty ? false : value;
   }
+}
+
+/**
+ * The ids a many2many is set to: a plain list of ids, or Odoo's commands replacing the whole set
+ * (`[6, 0, ids]`, `[5]`); the commands that need the current set are not mirrored.
+ */
+function many2manyIds(model: ModelState, field: string, value: unknown): number[] {
+  if (value === false || value === null || value === undefined) return [];
+  if (!Array.isArray(value)) {
+    throw fault.value(`Wrong value for ${model.name}.${field}: ${JSON.stringify(value)}`);
+  }
+  if (value.every((v) => typeof v === 'number')) return [...new Set(value)];
+  let ids: number[] = [];
+  for (const command of value) {
+    if (Array.isArray(command) && command[0] === 6 && Array.isArray(command[2])) {
+      ids = [
+        ...new Set((command[2] as unknown[]).filter((v): v is number => typeof v === 'number')),
+      ];
+    } else if (Array.isArray(command) && command[0] === 5) {
+      ids = [];
+    } else {
+      throw fault.value(
+        `stand-in: x2many command ${JSON.stringify(command)} on ${model.name}.${field} is not mirrored`,
+      );
+    }
+  }
+  return ids;
 }
 
 function checkFields(model: ModelState, fields: unknown): string[] | undefined {
@@ -2418,6 +2479,7 @@ function compileLeaf(model: ModelState, leaf: unknown): Predicate {
     throw fault.value(`Non-stored field ${model.name}.${field} cannot be searched.`);
   }
   const value = rawValue === null ? false : rawValue;
+  if (model.fields.get(field) === 'many2many') return many2manyLeaf(field, operator, value);
   const get = (r: StandInRecord): unknown => {
     const v = r[field];
     return Array.isArray(v) && model.fields.get(field) === 'many2one' ? v[0] : v;
@@ -2484,6 +2546,27 @@ function scalarText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value) ?? '';
+}
+
+/** A many2many in a domain: `in`, `=` (any of its ids is one of these) and their negations. */
+function many2manyLeaf(field: string, operator: string, value: unknown): Predicate {
+  const wanted = (Array.isArray(value) ? (value as unknown[]) : [value]).filter(
+    (v): v is number => typeof v === 'number',
+  );
+  const any: Predicate = (r) => {
+    const ids = r[field];
+    return Array.isArray(ids) && ids.some((id) => wanted.includes(id as number));
+  };
+  switch (operator) {
+    case 'in':
+    case '=':
+      return value === false ? (r) => !(r[field] as unknown[]).length : any;
+    case 'not in':
+    case '!=':
+      return value === false ? (r) => (r[field] as unknown[]).length > 0 : (r) => !any(r);
+    default:
+      throw fault.value(`stand-in: operator ${JSON.stringify(operator)} on many2many ${field}`);
+  }
 }
 
 function same(stored: unknown, value: unknown): boolean {

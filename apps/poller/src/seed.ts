@@ -38,6 +38,7 @@ import {
 import { type SeedPlan, type SeedRow, checkServer, describe, planSeed } from './seed/seed-plan.js';
 import { SheetError, readSheet } from './seed/sheet-reader.js';
 import { sheetRows } from './seed/sheet-rows.js';
+import { resolveCustomers } from './seed/customers.js';
 
 /** Servers per create RPC: Odoo's client sends at most this many per call anyway. */
 const BATCH_SIZE = 500;
@@ -65,10 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'seed':
       break;
   }
-  const { source, dryRun, ifEmpty } = parsed.options;
+  const { source, dryRun, ifEmpty, createCustomers } = parsed.options;
   if (dryRun) {
     config.assertValid(seedEnv);
-    return dryRunOf(source, odooOrWhyNot(), ifEmpty);
+    return dryRunOf(source, odooOrWhyNot(), ifEmpty, createCustomers);
   }
   const [odoo] = config.assertValid(config.read(OdooEnv), seedEnv);
   const target = odooClientFor(odoo);
@@ -78,8 +79,14 @@ async function main(argv: readonly string[]): Promise<number> {
       print('the catalog is not empty: nothing added (--if-empty)');
       return 0;
     }
-    const plan = planSeed(await readSource(source, odoo.ODOO_TIMEOUT_MS), catalog);
+    const { rows, created } = await resolveCustomers(
+      await readSource(source, odoo.ODOO_TIMEOUT_MS),
+      servers,
+      { create: createCustomers, dryRun: false },
+    );
+    const plan = planSeed(rows, catalog);
     await write(servers, plan);
+    for (const name of created) print(`created customer '${name}'`);
     report(plan, false);
     return plan.bad.length > 0 ? 1 : 0;
   } finally {
@@ -122,6 +129,7 @@ async function dryRunOf(
   source: SeedSource,
   odoo: OdooEnv | string,
   ifEmpty: boolean,
+  createCustomers: boolean,
 ): Promise<number> {
   const catalog = typeof odoo === 'string' ? odoo : await catalogOrWhyNot(odoo, source);
   if (typeof catalog === 'string') {
@@ -135,7 +143,23 @@ async function dryRunOf(
   }
   const timeoutMs = typeof odoo === 'string' ? new OdooEnv().ODOO_TIMEOUT_MS : odoo.ODOO_TIMEOUT_MS;
   const known = typeof catalog === 'string' ? undefined : catalog;
-  const plan = planSeed(await readSource(source, timeoutMs), known ?? []);
+  let rows = await readSource(source, timeoutMs);
+  if (known !== undefined && typeof odoo !== 'string') {
+    const target = odooClientFor(odoo);
+    try {
+      const resolution = await resolveCustomers(rows, new ServerRepository(target), {
+        create: createCustomers,
+        dryRun: true,
+      });
+      rows = resolution.rows;
+      for (const name of resolution.created) print(`would create customer '${name}'`);
+    } finally {
+      target.close();
+    }
+  } else if (rows.some((row) => 'server' in row && row.server.customer !== undefined)) {
+    print('customers not checked: they are looked up in the catalog');
+  }
+  const plan = planSeed(rows, known ?? []);
   report(plan, true, known !== undefined);
   return plan.bad.length > 0 ? 1 : 0;
 }

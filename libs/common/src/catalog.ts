@@ -36,9 +36,18 @@ export interface ServerLiveStatus {
   consecutiveFailures: number;
 }
 
+/** Who a server is rented to: a contact (res.partner) in Odoo. */
+export interface ServerCustomer {
+  id: number;
+  name: string;
+}
+
 /** A catalog entry with its live status, as the API shows it. */
 export interface ServerView extends CatalogServer {
   notes: string | null;
+  customer: ServerCustomer | null;
+  /** Names of the server's tags, in Odoo's tag order. */
+  tags: string[];
   status: ServerLiveStatus;
 }
 
@@ -51,4 +60,8 @@ export interface NewServer {
   queryPort?: number | null;
   pollIntervalS?: number | null;
   notes?: string | null;
+  /** A contact's id in Odoo (res.partner); null: no customer. */
+  customerId?: number | null;
+  /** Tag names; those Odoo does not have yet are created. */
+  tags?: string[];
 }

@@ -12,12 +12,14 @@ import {
   ValidateIf,
 } from 'class-validator';
 import {
+  IsCustomerId,
   IsGameId,
   IsPollInterval,
   IsServerHost,
   IsServerName,
   IsServerNotes,
   IsServerPort,
+  IsServerTags,
   newServerRules,
   SERVER_SORT_KEYS,
   type ServerLiveStatus,
@@ -83,6 +85,17 @@ export class CreateServerDto extends newServerRules(GAME_IDS) {
 
   @ApiPropertyOptional({ maxLength: 10_000 })
   declare notes?: string;
+
+  @ApiPropertyOptional({ example: 7, description: "The customer: a contact's id in Odoo" })
+  declare customerId?: number;
+
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['EU', 'premium'],
+    maxItems: 20,
+    description: 'Tag names (1-64 characters); tags Odoo does not have yet are created',
+  })
+  declare tags?: string[];
 }
 
 /** A PATCH: only the fields sent change; null clears queryPort, pollIntervalS and notes. */
@@ -125,6 +138,24 @@ export class UpdateServerDto {
   @IsServerNotes()
   notes?: string | null;
 
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: "The customer: a contact's id in Odoo; null: none",
+  })
+  @ValidateIf(given)
+  @IsCustomerId()
+  customerId?: number | null;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: 20,
+    description: 'Replaces the tags; tags Odoo does not have yet are created; [] removes them all',
+  })
+  @ValidateIf(present)
+  @IsServerTags()
+  tags?: string[];
+
   @ApiPropertyOptional({ description: 'false archives the server: it is no longer polled' })
   @ValidateIf(present)
   @IsBoolean()
@@ -166,6 +197,25 @@ export class ListServersQueryDto {
   @IsBoolean({ message: 'active must be true or false' })
   active?: boolean;
 
+  @ApiPropertyOptional({
+    example: 7,
+    description: "Only the servers of this customer (a contact's id)",
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  customer?: number;
+
+  @ApiPropertyOptional({
+    example: 'EU',
+    description: 'Only the servers with this tag (exact name)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  tag?: string;
+
   @ApiPropertyOptional({ description: 'Part of the name, host or game id, any case' })
   @IsOptional()
   @IsString()
@@ -196,6 +246,14 @@ export class ServerErrorDto {
 
   @ApiProperty({ example: 'no answer within 3000 ms' })
   message!: string;
+}
+
+export class ServerCustomerDto {
+  @ApiProperty({ example: 7 })
+  id!: number;
+
+  @ApiProperty({ example: 'Pixel Guild' })
+  name!: string;
 }
 
 export class ServerStatusDto implements ServerLiveStatus {
@@ -272,6 +330,12 @@ export class ServerDto implements ServerView {
 
   @ApiProperty({ type: String, nullable: true })
   notes!: string | null;
+
+  @ApiProperty({ type: ServerCustomerDto, nullable: true })
+  customer!: ServerCustomerDto | null;
+
+  @ApiProperty({ type: [String], example: ['EU'] })
+  tags!: string[];
 
   @ApiProperty({ type: ServerStatusDto })
   status!: ServerStatusDto;

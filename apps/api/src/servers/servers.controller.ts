@@ -54,6 +54,8 @@ export class ServersController {
       online: query.online,
       active: query.active,
       text: query.q,
+      customerId: query.customer,
+      tag: query.tag,
       sort,
       descending,
     });

@@ -1,4 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
+import { FieldValidationException } from '../errors/field-validation.exception.js';
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import {
@@ -36,14 +37,25 @@ export class ServersService {
     return server;
   }
 
-  create(server: NewServer): Promise<ServerView> {
+  async create(server: NewServer): Promise<ServerView> {
+    await this.checkCustomer(server.customerId);
     return this.servers.create(server);
   }
 
   /** The scheduler picks up a changed address, game or interval at its next catalog sync. */
   async update(id: number, changes: ServerChanges): Promise<ServerView> {
     await this.get(id);
+    await this.checkCustomer(changes.customerId);
     return this.servers.update(id, changes);
+  }
+
+  /** A customer must be a contact Odoo has: said as a bad field, before anything is written. */
+  private async checkCustomer(customerId: number | null | undefined): Promise<void> {
+    if (typeof customerId === 'number' && !(await this.servers.customerExists(customerId))) {
+      throw new FieldValidationException([
+        { field: 'customerId', errors: [`customerId ${customerId} is not a contact in Odoo`] },
+      ]);
+    }
   }
 
   /**

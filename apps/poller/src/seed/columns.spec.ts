@@ -23,6 +23,10 @@ describe('matchColumns', () => {
       },
     ],
     [['Name', 'Game', 'IP'], { name: 0, game: 1, address: 2 }],
+    [
+      ['Name', 'Game', 'Host', 'Client', 'Labels'],
+      { name: 0, game: 1, address: 2, customer: 3, tags: 4 },
+    ],
   ])('knows the synonyms in %j', (header, index) => {
     expect(matchColumns(header)).toEqual({ index, ignored: [] });
   });

@@ -2,7 +2,16 @@ import { normalise } from './game-names.js';
 
 /** What a sheet's column can hold. */
 export type SheetField =
-  'name' | 'game' | 'address' | 'port' | 'queryPort' | 'pollIntervalS' | 'active' | 'notes';
+  | 'name'
+  | 'game'
+  | 'address'
+  | 'port'
+  | 'queryPort'
+  | 'pollIntervalS'
+  | 'active'
+  | 'notes'
+  | 'customer'
+  | 'tags';
 
 /**
  * Header names each field is known by, normalised (lower case, letters and digits only), so
@@ -35,6 +44,8 @@ const NAMES: Readonly<Record<SheetField, readonly string[]>> = {
   ],
   active: ['active', 'enabled', 'enable'],
   notes: ['notes', 'note', 'comment', 'comments', 'description'],
+  customer: ['customer', 'client', 'customername', 'clientname', 'customerref', 'clientref'],
+  tags: ['tags', 'tag', 'labels'],
 };
 
 const DESCRIPTIONS: Readonly<Record<SheetField, string>> = {
@@ -46,6 +57,8 @@ const DESCRIPTIONS: Readonly<Record<SheetField, string>> = {
   pollIntervalS: 'poll interval',
   active: 'active',
   notes: 'notes',
+  customer: 'customer',
+  tags: 'tags',
 };
 
 const FIELD_OF = new Map(

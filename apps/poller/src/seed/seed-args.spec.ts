@@ -8,7 +8,7 @@ describe('parseSeedArgs', () => {
   it('reads each source', () => {
     expect(sut('--empty')).toEqual({
       kind: 'seed',
-      options: { source: { kind: 'empty' }, dryRun: false, ifEmpty: false },
+      options: { source: { kind: 'empty' }, dryRun: false, ifEmpty: false, createCustomers: false },
     });
     expect(sut('--demo', '--demo-host', 'demo-games')).toMatchObject({
       options: { source: { kind: 'demo', host: 'demo-games' } },

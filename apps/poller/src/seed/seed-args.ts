@@ -6,12 +6,16 @@ sources (exactly one; without one, SEED_SOURCE is read):
   --empty                      add nothing: check that Odoo answers and the addon is installed
   --demo [--demo-host HOST]    the demo servers, at HOST (default 127.0.0.1, or SEED_DEMO_HOST)
   --file PATH                  a CSV or XLSX sheet: name, game, address (host or host:port),
-                               port, and optionally query port, interval, active, notes
+                               port, and optionally query port, interval, active, notes,
+                               customer (a contact's exact name or reference in Odoo), tags
+                               (separated by commas)
   --from-odoo URL --from-db DB --from-login LOGIN (--from-api-key-file FILE | --from-api-key KEY)
       [--from-protocol auto|json2|jsonrpc]
                                the catalog of another Odoo database (catalog fields only)
   --dry-run     report what would be added, skipped and refused; write nothing
   --if-empty    add only into an empty catalog (SEED_IF_EMPTY=true)
+  --create-customers  create a company for each customer Odoo does not have (otherwise
+                their rows are refused)
 The catalog written to is the poller's: ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY[_FILE].
 SEED_SOURCE: empty | demo | file:/path/to/sheet.xlsx
 Exit status: 0 every row good, 1 some rows bad (the good ones are written), 2 usage,
@@ -46,6 +50,7 @@ export interface SeedOptions {
   source: SeedSource;
   dryRun: boolean;
   ifEmpty: boolean;
+  createCustomers: boolean;
 }
 
 export type ParsedSeedArgs =
@@ -70,6 +75,7 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
   let demoHost: string | undefined;
   let dryRun = false;
   let ifEmpty = env.SEED_IF_EMPTY === 'true';
+  let createCustomers = false;
   const fromOdoo: FromOdooVariables = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -88,6 +94,9 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
         break;
       case '--if-empty':
         ifEmpty = true;
+        break;
+      case '--create-customers':
+        createCustomers = true;
         break;
       case '--file':
         sources.push('file');
@@ -136,7 +145,7 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
         : kind === 'odoo'
           ? { kind, variables: fromOdoo }
           : { kind };
-  return { kind: 'seed', options: { source, dryRun, ifEmpty } };
+  return { kind: 'seed', options: { source, dryRun, ifEmpty, createCustomers } };
 }
 
 /** `--name=value` as name and value; `--name` alone with no inline value. */

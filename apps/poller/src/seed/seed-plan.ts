@@ -1,8 +1,12 @@
 import { type CatalogServer, type NewServer, newServerProblems, newServerRules } from '#common';
 import { GAME_IDS } from '#providers';
 
-/** A server to add: the catalog fields, and false `active` for one that arrives archived. */
-export type SeedServer = NewServer & { active?: boolean };
+/**
+ * A server to add: the catalog fields, false `active` for one that arrives archived, and its
+ * customer as the sheet names it (a contact's name or reference), until it is found in Odoo
+ * (`resolveCustomers`) and becomes `customerId`.
+ */
+export type SeedServer = NewServer & { active?: boolean; customer?: string };
 
 /**
  * One entry of a source, good or bad. `where` is how the operator finds it again: `line 7`
@@ -23,8 +27,10 @@ const RULES = newServerRules(GAME_IDS);
 /** `server` as a good row if it follows the API's rules, else a bad row naming each broken rule. */
 export function checkServer(where: string, server: SeedServer): SeedRow {
   const fields: Record<string, unknown> = { ...server };
-  // Not a field of POST /servers (an archived server is made by PATCH), but a catalog's own.
+  // Not fields of POST /servers (an archived server is made by PATCH; the customer is named, not
+  // an id yet), but a catalog's own.
   delete fields['active'];
+  delete fields['customer'];
   const problems = newServerProblems(RULES, fields);
   return problems.length > 0 ? { where, error: problems.join('; ') } : { where, server };
 }

@@ -15,6 +15,8 @@ const columns: SheetColumns = {
     pollIntervalS: 5,
     active: 6,
     notes: 7,
+    customer: 8,
+    tags: 9,
   },
   ignored: [],
 };
@@ -35,6 +37,27 @@ describe('parseSheetRow', () => {
         active: false,
       },
     });
+  });
+
+  it('keeps the customer as named and splits the tags on commas and semicolons', () => {
+    const row = sut(
+      'A',
+      'minecraft',
+      'a.test:1',
+      '',
+      '',
+      '',
+      '',
+      '',
+      ' C-001 ',
+      'EU; premium,, EU ',
+    );
+    expect(row).toMatchObject({ server: { customer: 'C-001', tags: ['EU', 'premium', 'EU'] } });
+    expect(sut('A', 'minecraft', 'a.test:1', '', '', '', '', '', '', 'x'.repeat(65))).toMatchObject(
+      {
+        error: expect.stringContaining('tags') as unknown,
+      },
+    );
   });
 
   it('takes the port from the address, trims cells, and leaves optional fields out', () => {

@@ -89,6 +89,11 @@ export function parseSheetRow(row: SheetRow, columns: SheetColumns, games: GameN
     return { where, error: problems.join('; ') };
   }
   const notes = cell('notes');
+  const customer = cell('customer');
+  const tags = cell('tags')
+    .split(/[,;]/u)
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
   const server: SeedServer = {
     name: cell('name'),
     game: game.id,
@@ -97,6 +102,8 @@ export function parseSheetRow(row: SheetRow, columns: SheetColumns, games: GameN
     ...(queryPort !== undefined && { queryPort }),
     ...(pollIntervalS !== undefined && { pollIntervalS }),
     ...(notes !== '' && { notes }),
+    ...(customer !== '' && { customer }),
+    ...(tags.length > 0 && { tags }),
     ...(!active && { active: false }),
   };
   return checkServer(where, server);

@@ -1,6 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  IsArray,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -51,6 +53,18 @@ export const IsPollInterval = (): PropertyDecorator => stacked(IsInt(), Min(5), 
 
 export const IsServerNotes = (): PropertyDecorator => stacked(IsString(), MaxLength(10_000));
 
+export const IsCustomerId = (): PropertyDecorator => stacked(IsInt(), Min(1));
+
+/** Up to 20 tag names of 1 to 64 characters. */
+export const IsServerTags = (): PropertyDecorator =>
+  stacked(
+    IsArray(),
+    ArrayMaxSize(20),
+    IsString({ each: true }),
+    IsNotEmpty({ each: true }),
+    MaxLength(64, { each: true }),
+  );
+
 /** The validated shape of a new server, for one game table. */
 export type NewServerRulesClass = new () => NewServer;
 
@@ -83,6 +97,14 @@ export function newServerRules(gameIds: readonly string[]): NewServerRulesClass 
     @IsOptional()
     @IsServerNotes()
     notes?: string;
+
+    @IsOptional()
+    @IsCustomerId()
+    customerId?: number;
+
+    @IsOptional()
+    @IsServerTags()
+    tags?: string[];
   }
   return NewServerRules;
 }

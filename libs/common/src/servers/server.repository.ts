@@ -11,6 +11,7 @@ import {
   type NewServer,
   ODOO_APPLY_REPORTS_METHOD,
   ODOO_SERVER_MODEL,
+  type ServerCustomer,
   type ServerView,
 } from '../catalog.js';
 import type { StatusReport } from '../status-report.js';
@@ -44,7 +45,14 @@ const VIEW_FIELDS = [
   'last_error_code',
   'last_error',
   'consecutive_failures',
+  'partner_id',
+  'tag_ids',
 ];
+
+/** Tags servers are sorted by, by name (game.server.tag). */
+const TAG_MODEL = 'game.server.tag';
+/** Contacts, a server's customer among them. */
+const PARTNER_MODEL = 'res.partner';
 
 /** What a server list can be sorted by, and the game.server field behind each key. */
 const SORT_FIELDS = {
@@ -68,6 +76,10 @@ export interface ServerListQuery {
   active?: boolean;
   /** Part of the name, host or game, any case. */
   text?: string;
+  /** Only the servers of this customer (a contact's id). */
+  customerId?: number;
+  /** Only the servers with this tag (its exact name). */
+  tag?: string;
   /** Default `name`; ties are broken by id. */
   sort?: ServerSortKey;
   descending?: boolean;
@@ -165,7 +177,9 @@ export class ServerRepository {
 
   /** One page of servers matching the filters, and how many match in all. */
   async list(query: ServerListQuery): Promise<{ items: ServerView[]; total: number }> {
-    const domain = listDomain(query);
+    const tagIds = query.tag === undefined ? undefined : await this.findTagIds([query.tag]);
+    if (tagIds?.length === 0) return { items: [], total: 0 };
+    const domain = listDomain(query, tagIds);
     const direction = query.descending ? 'desc' : 'asc';
     const [rows, total] = await Promise.all([
       this.odoo.searchRead<OdooServer>(ODOO_SERVER_MODEL, domain, {
@@ -177,7 +191,7 @@ export class ServerRepository {
       }),
       this.odoo.searchCount(ODOO_SERVER_MODEL, domain),
     ]);
-    return { items: rows.map(toView), total };
+    return { items: await this.views(rows), total };
   }
 
   /** One server, archived or not; null when it does not exist. */
@@ -187,11 +201,18 @@ export class ServerRepository {
       limit: 1,
       context: { active_test: false },
     });
-    return rows[0] ? toView(rows[0]) : null;
+    return rows[0] ? ((await this.views(rows))[0] ?? null) : null;
+  }
+
+  /** Whether Odoo has this contact, which a server's customer must be. */
+  async customerExists(id: number): Promise<boolean> {
+    return (await this.odoo.searchCount(PARTNER_MODEL, [['id', '=', id]])) > 0;
   }
 
   async create(server: NewServer): Promise<ServerView> {
-    const [id] = await this.odoo.create(ODOO_SERVER_MODEL, [toVals(server)]);
+    const [id] = await this.odoo.create(ODOO_SERVER_MODEL, [
+      { ...toVals(server), ...(await this.relationVals(server)) },
+    ]);
     const created = id === undefined ? null : await this.get(id);
     if (!created) throw new Error(`Odoo created no ${ODOO_SERVER_MODEL} record`);
     return created;
@@ -202,14 +223,41 @@ export class ServerRepository {
    * Odoo's client sends one create RPC (one transaction) per chunk of its chunk size (500);
    * a failure part-way leaves the earlier chunks created.
    */
-  createMany(servers: readonly (NewServer & { active?: boolean })[]): Promise<number[]> {
+  async createMany(servers: readonly (NewServer & { active?: boolean })[]): Promise<number[]> {
+    const tagIds = await this.tagIds(servers.flatMap((server) => server.tags ?? []));
     return this.odoo.create(
       ODOO_SERVER_MODEL,
       servers.map((server) => ({
         ...toVals(server),
         ...(server.active === false && { active: false }),
+        ...(server.customerId && { partner_id: server.customerId }),
+        ...(server.tags?.length && { tag_ids: [[6, 0, idsOf(server.tags, tagIds)]] }),
       })),
     );
+  }
+
+  /** For each text, the contacts whose name or reference is exactly that text. */
+  async matchContacts(texts: readonly string[]): Promise<Map<string, number[]>> {
+    const rows = await this.odoo.searchReadAll<{ id: number; name: unknown; ref: unknown }>(
+      PARTNER_MODEL,
+      ['|', ['name', 'in', [...texts]], ['ref', 'in', [...texts]]],
+      { fields: ['name', 'ref'] },
+    );
+    return new Map(
+      texts.map((text) => [
+        text,
+        rows.filter((row) => row.name === text || row.ref === text).map((row) => row.id),
+      ]),
+    );
+  }
+
+  /** Creates one company per name. */
+  async createContacts(names: readonly string[]): Promise<Map<string, number>> {
+    const ids = await this.odoo.create(
+      PARTNER_MODEL,
+      names.map((name) => ({ name, is_company: true })),
+    );
+    return new Map(names.map((name, i) => [name, ids[i]!]));
   }
 
   /**
@@ -226,6 +274,7 @@ export class ServerRepository {
     if (changes.pollIntervalS !== undefined) vals['poll_interval'] = changes.pollIntervalS ?? false;
     if (changes.notes !== undefined) vals['notes'] = changes.notes ?? false;
     if (changes.active !== undefined) vals['active'] = changes.active;
+    Object.assign(vals, await this.relationVals(changes));
     await this.odoo.write(ODOO_SERVER_MODEL, [id], vals);
     const updated = await this.get(id);
     if (!updated) throw new Error(`${ODOO_SERVER_MODEL} ${id} vanished while being updated`);
@@ -284,6 +333,61 @@ export class ServerRepository {
       outagesClosed: result.outages_closed ?? 0,
     };
   }
+
+  /** The rows as the API shows them, with their tags' names (one read for the whole page). */
+  private async views(rows: readonly OdooServer[]): Promise<ServerView[]> {
+    const ids = [...new Set(rows.flatMap((row) => idList(row.tag_ids)))];
+    const names = new Map<number, string>();
+    if (ids.length > 0) {
+      const tags = await this.odoo.searchRead<{ id: number; name: string }>(
+        TAG_MODEL,
+        [['id', 'in', ids]],
+        { fields: ['name'] },
+      );
+      for (const tag of tags) names.set(tag.id, tag.name);
+    }
+    return rows.map((row) => toView(row, names));
+  }
+
+  /** partner_id and tag_ids for the customer and tags given; nothing for those left out. */
+  private async relationVals(
+    changes: Pick<NewServer, 'customerId' | 'tags'>,
+  ): Promise<Record<string, unknown>> {
+    const vals: Record<string, unknown> = {};
+    if (changes.customerId !== undefined) vals['partner_id'] = changes.customerId ?? false;
+    if (changes.tags !== undefined) {
+      vals['tag_ids'] = [[6, 0, idsOf(changes.tags, await this.tagIds(changes.tags))]];
+    }
+    return vals;
+  }
+
+  /** The ids of the tags with these (trimmed) names, by name; those Odoo lacks are created. */
+  private async tagIds(names: readonly string[]): Promise<Map<string, number>> {
+    const wanted = [...new Set(names.map((name) => name.trim()).filter((name) => name !== ''))];
+    if (wanted.length === 0) return new Map();
+    const found = await this.odoo.searchRead<{ id: number; name: string }>(
+      TAG_MODEL,
+      [['name', 'in', wanted]],
+      { fields: ['name'] },
+    );
+    const byName = new Map(found.map((tag) => [tag.name, tag.id]));
+    const missing = wanted.filter((name) => !byName.has(name));
+    if (missing.length > 0) {
+      const created = await this.odoo.create(
+        TAG_MODEL,
+        missing.map((name) => ({ name })),
+      );
+      missing.forEach((name, i) => byName.set(name, created[i]!));
+    }
+    return byName;
+  }
+
+  private async findTagIds(names: readonly string[]): Promise<number[]> {
+    const tags = await this.odoo.searchRead<{ id: number }>(TAG_MODEL, [['name', 'in', names]], {
+      fields: ['id'],
+    });
+    return tags.map((tag) => tag.id);
+  }
 }
 
 function toVals(server: NewServer): Record<string, unknown> {
@@ -298,9 +402,11 @@ function toVals(server: NewServer): Record<string, unknown> {
   };
 }
 
-function listDomain(query: ServerListQuery): OdooDomain {
+function listDomain(query: ServerListQuery, tagIds?: readonly number[]): OdooDomain {
   const domain: (OdooDomainLeaf | '|')[] = [];
   if (query.game !== undefined) domain.push(['game', '=', query.game]);
+  if (query.customerId !== undefined) domain.push(['partner_id', '=', query.customerId]);
+  if (tagIds !== undefined) domain.push(['tag_ids', 'in', [...tagIds]]);
   if (query.online !== undefined) domain.push(['is_online', '=', query.online]);
   if (query.active !== undefined) domain.push(['active', '=', query.active]);
   if (query.text) {
@@ -340,11 +446,28 @@ function toCatalog(row: OdooServer): CatalogServer {
   };
 }
 
-function toView(row: OdooServer): ServerView {
+/** The ids of the tags `names` (as `tagIds` made them), each once. */
+function idsOf(names: readonly string[], ids: ReadonlyMap<string, number>): number[] {
+  return [...new Set(names.flatMap((name) => ids.get(name.trim()) ?? []))];
+}
+
+function idList(value: unknown): number[] {
+  return Array.isArray(value) ? value.filter((id): id is number => typeof id === 'number') : [];
+}
+
+/** A many2one as Odoo reads it, `[id, display name]` or `false`. */
+function customer(value: unknown): ServerCustomer | null {
+  if (!Array.isArray(value) || typeof value[0] !== 'number') return null;
+  return { id: value[0], name: typeof value[1] === 'string' ? value[1] : '' };
+}
+
+function toView(row: OdooServer, tagNames: ReadonlyMap<number, string>): ServerView {
   const errorCode = str(row.last_error_code);
   return {
     ...toCatalog(row),
     notes: str(row.notes),
+    customer: customer(row.partner_id),
+    tags: idList(row.tag_ids).flatMap((id) => tagNames.get(id) ?? []),
     status: {
       online: row.is_online === true,
       playersOnline: int(row.players_online),
