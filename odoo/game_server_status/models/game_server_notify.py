@@ -200,10 +200,12 @@ class GameServerNotifyRule(models.Model):
     latency_high_ms = fields.Integer(string='Latency level (ms)', default=250)
     latency_high_polls = fields.Integer(string='For (polls)', default=3)
     scope = fields.Selection([('all', 'All servers'), ('games', 'Servers of these games'),
-                              ('tags', 'Servers with these tags'), ('servers', 'These servers')],
+                              ('tags', 'Servers with these tags'), ('customers', 'Servers of these customers'),
+                              ('servers', 'These servers')],
                              required=True, default='all')
     game_ids = fields.Many2many('game.server.game', string='Games')
     tag_ids = fields.Many2many('game.server.tag', string='Tags')
+    partner_ids = fields.Many2many('res.partner', string='Customers')
     server_ids = fields.Many2many('game.server', string='Servers')
     cooldown_minutes = fields.Integer(
         string='Cooldown (minutes)', default=10,
@@ -255,6 +257,8 @@ class GameServerNotifyRule(models.Model):
             return bool(servers.game_id & self.game_ids)
         if self.scope == 'tags':
             return bool(servers.tag_ids & self.tag_ids)
+        if self.scope == 'customers':
+            return bool(servers.partner_id & self.partner_ids)
         if self.scope == 'servers':
             return bool(servers & self.server_ids)
         return True

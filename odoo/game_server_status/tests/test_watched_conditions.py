@@ -136,6 +136,15 @@ class TestWatchedConditions(GameServerCase):
         with self.assertRaises(ValidationError), self.cr.savepoint():
             us.name = 'EU'
 
+    def test_a_rule_by_customer(self):
+        guild = self.env['res.partner'].create({'name': 'Pixel Guild'})
+        self.alpha.partner_id = guild
+        self.rule.write({'on_players_high': True, 'players_high': 5, 'scope': 'customers',
+                         'partner_ids': [(6, 0, guild.ids)]})
+        self.players(self.alpha, (0, 9))
+        self.players(self.beta, (0, 9))
+        self.assertEqual(self.Delivery.search([]).server_id, self.alpha)
+
     def test_conditions_need_sensible_levels(self):
         for values in ({'on_players_high': True, 'players_high': 0},
                        {'on_players_low': True, 'players_low_minutes': 0},
