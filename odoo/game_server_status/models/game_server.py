@@ -148,6 +148,13 @@ class GameServer(models.Model):
     uptime_24h = fields.Float(string='Uptime 24 h (%)', compute='_compute_figures')
     uptime_7d = fields.Float(string='Uptime 7 days (%)', compute='_compute_figures')
     uptime_30d = fields.Float(string='Uptime 30 days (%)', compute='_compute_figures')
+    # What the kanban card says, in words Odoo translates (a card's own text is not, since the
+    # card is built per series in Python: see series_views).
+    status_label = fields.Selection(
+        [('maintenance', 'In maintenance'), ('online', 'Online'), ('offline', 'Offline'),
+         ('unchecked', 'Not checked yet')], string='Status', compute='_compute_card_texts')
+    status_detail = fields.Char(compute='_compute_card_texts')
+    uptime_24h_display = fields.Char(string='Uptime 24 h', compute='_compute_card_texts')
 
     # ------------------------------------------------------------------
     # Constraints (@api.constrains works the same on 17, 18 and 19;
@@ -201,6 +208,23 @@ class GameServer(models.Model):
             for window in FIGURE_WINDOWS:
                 server['uptime_' + window] = ratio_of(uptime, sums.get((window, server._origin.id), empty))
             server.peak_players_24h = sums.get(('24h', server._origin.id), empty)['players_peak'] or 0
+
+    @api.depends('is_online', 'last_checked', 'in_maintenance', 'players_online', 'players_max', 'latency_ms',
+                 'last_error_code', 'last_error', 'uptime_24h')
+    def _compute_card_texts(self):
+        for server in self:
+            if server.in_maintenance:
+                server.status_label = 'maintenance'
+            elif server.is_online:
+                server.status_label = 'online'
+            else:
+                server.status_label = 'offline' if server.last_checked else 'unchecked'
+            if server.is_online:
+                server.status_detail = _("%(players)s / %(max)s players, %(latency)s ms", players=server.players_online,
+                                         max=server.players_max, latency=server.latency_ms)
+            else:
+                server.status_detail = ': '.join(filter(None, (server.last_error_code, server.last_error))) or False
+            server.uptime_24h_display = _("Uptime 24 h: %(uptime)s %%", uptime='%.2f' % server.uptime_24h)
 
     @api.depends('is_online', 'last_online', 'last_checked')
     def _compute_status_rank(self):

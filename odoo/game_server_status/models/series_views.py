@@ -70,30 +70,22 @@ GAME_SERVER_LIST_VIEW_ARCH = """
 GAME_SERVER_KANBAN_VIEW_ARCH = """
 <kanban string="Game Servers" sample="1" default_order="status_rank, name">
     <field name="is_online"/>
-    <field name="in_maintenance"/>
-    <field name="last_checked"/>
     <field name="last_error_code"/>
     <field name="port"/>
     <templates>
         <t t-name="card">
             <div class="d-flex align-items-start justify-content-between gap-2">
                 <field name="name" class="fw-bold fs-5 text-truncate"/>
-                <span t-if="record.in_maintenance.raw_value" class="badge rounded-pill text-bg-info">In maintenance</span>
-                <span t-elif="record.is_online.raw_value" class="badge rounded-pill text-bg-success">Online</span>
-                <span t-elif="record.last_checked.raw_value" class="badge rounded-pill text-bg-danger">Offline</span>
-                <span t-else="" class="badge rounded-pill text-bg-secondary">Not checked yet</span>
+                <field name="status_label" widget="badge" decoration-info="status_label == 'maintenance'"
+                       decoration-success="status_label == 'online'" decoration-danger="status_label == 'offline'"/>
             </div>
             <div class="text-muted">
                 <field name="game_id"/> - <field name="host"/>:<t t-out="record.port.raw_value"/>
             </div>
-            <div t-if="record.is_online.raw_value">
-                <field name="players_online"/> / <field name="players_max"/> players,
-                <field name="latency_ms"/> ms
+            <div t-att-class="record.is_online.raw_value ? '' : 'text-danger'">
+                <field name="status_detail"/>
             </div>
-            <div t-elif="record.last_error_code.raw_value" class="text-danger">
-                <field name="last_error_code"/>: <field name="last_error"/>
-            </div>
-            <div class="small">Uptime 24 h: <field name="uptime_24h"/> %</div>
+            <field name="uptime_24h_display" class="small"/>
         </t>
     </templates>
 </kanban>
@@ -178,7 +170,7 @@ GAME_SERVER_NOTIFY_RULE_LIST_VIEW_ARCH = """
 GAME_SERVER_NOTIFY_DELIVERY_LIST_VIEW_ARCH = """
 <list string="Notifications" create="0" edit="0" delete="0"
       decoration-danger="state == 'failed'" decoration-muted="state == 'pending'">
-    <field name="create_date" string="Created"/>
+    <field name="create_date"/>
     <field name="event_id"/>
     <field name="channel_id"/>
     <field name="state" widget="badge" decoration-success="state == 'sent'" decoration-danger="state == 'failed'"/>

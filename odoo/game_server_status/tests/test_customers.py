@@ -25,6 +25,14 @@ class TestCustomers(GameServerCase):
         self.assertEqual(self.env['game.server'].search(action['domain']), self.alpha | self.beta)
         self.assertEqual(action['context'], {'default_partner_id': self.customer.id})
 
+    def test_the_kanban_card_says_the_status_in_words_odoo_translates(self):
+        t = minutes_after(T0, 0, 1)
+        self.apply([online(self.alpha.id, t[0], players_online=3, players_max=10, latency_ms=42),
+                    offline(self.beta.id, t[1], 'refused', 'connection refused')])
+        self.assertEqual((self.alpha.status_label, self.alpha.status_detail), ('online', '3 / 10 players, 42 ms'))
+        self.assertEqual((self.beta.status_label, self.beta.status_detail), ('offline', 'refused: connection refused'))
+        self.assertEqual(self.alpha.uptime_24h_display, 'Uptime 24 h: 0.00 %', "the reports are from 2024")
+
     def test_outages_carry_the_customer_and_the_responsible(self):
         self.apply([offline(self.alpha.id, t) for t in minutes_after(T0, 0, 1, 2)])
         outage = self.alpha.open_outage_id

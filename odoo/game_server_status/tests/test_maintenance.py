@@ -102,6 +102,7 @@ class TestMaintenance(GameServerCase):
         self.Window.create({'name': 'Now', 'server_ids': [(6, 0, self.alpha.ids)],
                             'start': now.replace(year=now.year - 1), 'end': now.replace(year=now.year + 1)})
         self.assertEqual((self.alpha.in_maintenance, self.beta.in_maintenance), (True, False))
+        self.assertEqual((self.alpha.status_label, self.beta.status_label), ('maintenance', 'unchecked'))
 
     def test_a_window_must_cover_something_at_some_time(self):
         for values in ({'server_ids': [(6, 0, self.alpha.ids)], 'start': '2024-05-01 12:00:00',
