@@ -10,5 +10,6 @@ from . import game_server_tag
 from . import game_server_watch
 from . import game_server
 from . import game_server_notify
+from . import game_server_followup
 from . import series_views
 from . import res_partner

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools import formatLang
 
 from .game_server_stat import EPOCH, bucket_start, ratio_of
 
@@ -224,7 +225,8 @@ class GameServer(models.Model):
                                          max=server.players_max, latency=server.latency_ms)
             else:
                 server.status_detail = ': '.join(filter(None, (server.last_error_code, server.last_error))) or False
-            server.uptime_24h_display = _("Uptime 24 h: %(uptime)s %%", uptime='%.2f' % server.uptime_24h)
+            server.uptime_24h_display = _("Uptime 24 h: %(uptime)s %%",
+                                          uptime=formatLang(self.env, server.uptime_24h, digits=2))
 
     @api.depends('is_online', 'last_online', 'last_checked')
     def _compute_status_rank(self):

@@ -24,7 +24,7 @@ MAX_EVENT_SERVERS = 100
 
 class GameServerIncident(models.Model):
     _name = 'game.server.incident'
-    _inherit = ['mail.thread']
+    _inherit = ['mail.thread', 'mail.activity.mixin']
     _description = 'Game Server Host Incident'
     _order = 'start desc, id desc'
 

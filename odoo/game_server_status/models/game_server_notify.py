@@ -373,6 +373,7 @@ class GameServerEvent(models.Model):
                 deliveries += [{'event_id': event.id, 'channel_id': channel.id, 'rule_id': rule.id}
                                for channel in rule.channel_ids if channel.active]
         self.env['game.server.notify.delivery'].create(_unique_deliveries(deliveries))._send_by_mail()
+        self.env['game.server.followup']._follow(events)
         return events
 
 

@@ -21,8 +21,9 @@ DEFAULTS = {
     'stat_retention_days': 365,
 }
 
-#: A yes/no setting, kept apart from the integer ones above.
+#: A yes/no setting and a user, kept apart from the integer ones above.
 UPTIME_EXCLUDES_MAINTENANCE = 'uptime_excludes_maintenance'
+FOLLOWUP_USER = 'followup_user_id'
 
 GameServerSettings = namedtuple('GameServerSettings', list(DEFAULTS))
 
@@ -52,6 +53,10 @@ class ResConfigSettings(models.TransientModel):
         string='Uptime leaves out maintenance', config_parameter=PARAM_PREFIX + UPTIME_EXCLUDES_MAINTENANCE,
         help="Servers' uptime figures leave out the polls that failed inside a maintenance window, so planned "
              "work does not count against it. The reporting views show both uptimes.")
+    game_server_followup_user_id = fields.Many2one(
+        'res.users', string='Follow-up by default', config_parameter=PARAM_PREFIX + FOLLOWUP_USER,
+        domain="[('share', '=', False)]",
+        help="Who gets the activity of an outage or host incident when its servers have no responsible.")
     game_server_stat_detail_days = fields.Integer(
         string='Keep detail buckets (days)', config_parameter=PARAM_PREFIX + 'stat_detail_days',
         default=DEFAULTS['stat_detail_days'],
@@ -96,6 +101,13 @@ class ResConfigSettings(models.TransientModel):
     def _uptime_excludes_maintenance(self):
         return str2bool(self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + UPTIME_EXCLUDES_MAINTENANCE)
                         or 'False', False)
+
+    @api.model
+    def _followup_user(self):
+        """The follow-up user of the settings, if set and still an active internal user."""
+        raw = self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + FOLLOWUP_USER)
+        user = self.env['res.users'].sudo().browse(int(raw)).exists() if (raw or '').isdigit() else None
+        return user if user and user.active and not user.share else self.env['res.users']
 
     @api.model
     def _game_server_settings_problems(self, values):

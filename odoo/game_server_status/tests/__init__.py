@@ -16,3 +16,4 @@ from . import test_notifications
 from . import test_maintenance
 from . import test_watched_conditions
 from . import test_customers
+from . import test_followup
