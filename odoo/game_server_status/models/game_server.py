@@ -433,11 +433,14 @@ class GameServer(models.Model):
             {'server_id': fold.server.id, 'start': span['start'], 'end': span['end'], 'reason': span['reason']}
             for fold in folds for span in fold.new_outages
         ]))
+        ends = {}
         for fold in folds:
             fold.created_outages = [next(created) for _span in fold.new_outages]
             fold.closed_outage = fold.server.open_outage_id if fold.closes_open_outage_at else Outage
             if fold.closed_outage:
-                fold.closed_outage.end = fold.closes_open_outage_at
+                ends[fold.closed_outage.id] = fold.closes_open_outage_at
+        Outage._close(ends)
+        for fold in folds:
             if fold.outage_open and fold.created_outages:
                 fold.open_outage = fold.created_outages[-1]
             elif not fold.outage_open and (fold.created_outages or fold.closed_outage):
