@@ -3,8 +3,8 @@
 
     python3 test/odoo-addon/test_i18n.py
 
-i18n/game_server_status.pot is exported by Odoo itself (see the addon's README); this checks
-that it is not stale against the code (every text the Python code marks for translation, and
+Each addon's i18n/<addon>.pot is exported by Odoo itself (see game_server_status's README);
+this checks that it is not stale against the code (every text the Python code marks for translation, and
 every field label, help and selection label, is in it) and that i18n/fr.po translates every
 term of it, keeping each placeholder.
 """
@@ -14,9 +14,9 @@ import re
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ADDON = os.path.join(HERE, '..', '..', 'odoo', 'game_server_status')
-POT = os.path.join(ADDON, 'i18n', 'game_server_status.pot')
-FR = os.path.join(ADDON, 'i18n', 'fr.po')
+ODOO = os.path.join(HERE, '..', '..', 'odoo')
+#: The addons whose translations are checked: each has i18n/<name>.pot and i18n/fr.po.
+ADDONS = ('game_server_status', 'game_server_status_project')
 
 PLACEHOLDER = re.compile(r'%\([a-z_]+\)[sd]|%[sd]')
 #: Field attributes whose text Odoo exports (and translates) with the field.
@@ -52,11 +52,11 @@ def read_po(path):
     return entries
 
 
-def code_texts():
+def code_texts(addon):
     """Texts the addon's Python marks for translation: _()/_lt() literals, field strings and helps,
     selection labels."""
     texts = set()
-    for folder, _dirs, files in os.walk(os.path.join(ADDON, 'models')):
+    for folder, _dirs, files in os.walk(os.path.join(addon, 'models')):
         for name in files:
             if not name.endswith('.py'):
                 continue
@@ -86,20 +86,26 @@ def code_texts():
 class TranslationsTest(unittest.TestCase):
 
     def test_the_template_holds_every_text_of_the_code(self):
-        missing = sorted(code_texts() - set(read_po(POT)))
-        self.assertEqual(missing, [], "i18n/game_server_status.pot is stale: export it again with Odoo "
-                                      "(the addon's README says how)")
+        for name in ADDONS:
+            with self.subTest(addon=name):
+                addon = os.path.join(ODOO, name)
+                missing = sorted(code_texts(addon) - set(read_po(os.path.join(addon, 'i18n', name + '.pot'))))
+                self.assertEqual(missing, [], "i18n/%s.pot is stale: export it again with Odoo (the "
+                                              "README of game_server_status says how)" % name)
 
     def test_french_translates_every_term_keeping_its_placeholders(self):
-        french = read_po(FR)
-        problems = []
-        for msgid in read_po(POT):
-            msgstr, fuzzy = french.get(msgid, ('', False))
-            if not msgstr or fuzzy:
-                problems.append('untranslated: %r' % msgid)
-            elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr)):
-                problems.append('placeholders differ: %r -> %r' % (msgid, msgstr))
-        self.assertEqual(problems, [])
+        for name in ADDONS:
+            with self.subTest(addon=name):
+                addon = os.path.join(ODOO, name)
+                french = read_po(os.path.join(addon, 'i18n', 'fr.po'))
+                problems = []
+                for msgid in read_po(os.path.join(addon, 'i18n', name + '.pot')):
+                    msgstr, fuzzy = french.get(msgid, ('', False))
+                    if not msgstr or fuzzy:
+                        problems.append('untranslated: %r' % msgid)
+                    elif sorted(PLACEHOLDER.findall(msgid)) != sorted(PLACEHOLDER.findall(msgstr)):
+                        problems.append('placeholders differ: %r -> %r' % (msgid, msgstr))
+                self.assertEqual(problems, [])
 
 
 if __name__ == '__main__':
