@@ -22,6 +22,8 @@ class ResPartner(models.Model):
         """The customer's servers with their live status."""
         self.ensure_one()
         action = self.env['ir.actions.act_window']._for_xml_id('game_server_status.action_game_server')
+        name = _("Game Servers of %(customer)s", customer=self.display_name)
+        # 19's web client titles the breadcrumb with display_name when the action has one.
         action.update(domain=[('partner_id', '=', self.id)], context={'default_partner_id': self.id},
-                      name=_("Game Servers of %(customer)s", customer=self.display_name))
+                      name=name, display_name=name)
         return action
