@@ -67,7 +67,8 @@ class GameServerWatch(models.Model):
             return []
         rows = self.search([('server_id', 'in', list(keys_by_server))])
         runs = {(row.server_id.id, row.key): row for row in rows}
-        events, created, ended = [], [], self.browse()
+        # Runs of a condition no rule watches for the server any more (a rule changed or removed).
+        events, created, ended = [], [], rows.filtered(lambda row: row.key not in keys_by_server[row.server_id.id])
         for fold in folds:
             keys = keys_by_server.get(fold.server.id)
             if not keys:

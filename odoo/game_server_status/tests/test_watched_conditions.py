@@ -152,6 +152,15 @@ class TestWatchedConditions(GameServerCase):
             with self.assertRaises(ValidationError), self.cr.savepoint():
                 self.rule.write(values)
 
+    def test_a_run_no_rule_watches_any_more_is_dropped(self):
+        self.rule.write({'on_players_low': True, 'players_low': 0, 'players_low_minutes': 30,
+                         'on_players_high': True, 'players_high': 50})
+        self.players(self.alpha, (0, 0))
+        self.assertEqual(self.Watch.search([]).key, 'players_low:0:30')
+        self.rule.players_low_minutes = 60
+        self.players(self.alpha, (1, 0))
+        self.assertEqual(self.Watch.search([]).key, 'players_low:0:60')
+
     def test_quiet_servers_cost_no_watch_rows(self):
         self.rule.write({'on_players_low': True, 'players_low': 0, 'players_low_minutes': 30,
                          'on_latency_high': True, 'latency_high_ms': 500, 'latency_high_polls': 3})
