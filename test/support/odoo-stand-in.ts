@@ -1153,6 +1153,29 @@ export class OdooStandIn {
         },
       };
     }
+    if (model.name === PARTNER_MODEL) {
+      // The addon's way for the service to make customers (it may not create contacts itself).
+      table['game_server_create_customers'] = {
+        kind: 'model',
+        params: ['names'],
+        required: 1,
+        run: ({ model: m, kw }) => {
+          const names = asArray(kw['names']);
+          if (!names.every((n) => typeof n === 'string' && n.trim() !== '' && n.length <= 200)) {
+            throw fault.validation('names must be a list of at most 500 non-empty names');
+          }
+          const unique = [...new Set((names as string[]).map((n) => n.trim()))];
+          const ids = this.create(
+            m,
+            unique.map((name) => ({ name, is_company: true })),
+          );
+          return {
+            result: Object.fromEntries(unique.map((name, i) => [name, ids[i]])),
+            recordCount: unique.length,
+          };
+        },
+      };
+    }
     if (model.name === NOTIFY_DELIVERY_MODEL) {
       table['pending_deliveries'] = {
         kind: 'model',

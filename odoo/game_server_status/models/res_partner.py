@@ -1,5 +1,6 @@
-"""A customer's game servers, from their contact form."""
-from odoo import _, fields, models
+"""A customer's servers, from their contact form; customers made by the seed command."""
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
 
 GROUP_USER = 'game_server_status.group_game_server_user'
 
@@ -27,3 +28,23 @@ class ResPartner(models.Model):
         action.update(domain=[('partner_id', '=', self.id)], context={'default_partner_id': self.id},
                       name=name, display_name=name)
         return action
+
+    @api.model
+    def game_server_create_customers(self, names):
+        """Create one company per name, for the game-status service's seed command (which may not
+        create contacts otherwise): nothing else of res.partner is opened to it.
+
+        :param names: list of non-empty names (at most 500, each at most 200 characters)
+        :return: ``{name: id}``
+        :raise AccessError: unless the caller is the Status Service or a Game Servers manager
+        :raise ValidationError: on a malformed list (nothing is created)
+        """
+        self.env['game.server']._check_status_writer()
+        if (not isinstance(names, list) or len(names) > 500
+                or not all(isinstance(n, str) and n.strip() and len(n) <= 200 for n in names)):
+            raise ValidationError(_("names must be a list of at most 500 non-empty names of at most 200 "
+                                    "characters."))
+        unique = list(dict.fromkeys(name.strip() for name in names))
+        partners = self.sudo().create([{'name': name, 'is_company': True} for name in unique])
+        return {name: partner.id for name, partner in zip(unique, partners)}
+

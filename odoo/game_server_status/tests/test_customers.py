@@ -1,3 +1,4 @@
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests.common import new_test_user, tagged
 
 from .common import T0, GameServerCase, minutes_after, offline, online
@@ -45,6 +46,20 @@ class TestCustomers(GameServerCase):
         tracked = self.alpha.message_ids.tracking_value_ids.filtered(
             lambda value: value.field_id.name == 'partner_id')
         self.assertTrue(tracked, "who the server is rented to is history worth keeping")
+
+    def test_the_service_creates_customers_for_the_seed_and_nothing_else(self):
+        service = new_test_user(self.env, login='gss_customers_service',
+                                groups='base.group_user,game_server_status.group_game_server_service')
+        Partner = self.env['res.partner'].with_user(service)
+        made = Partner.game_server_create_customers(['New Co', ' New Co ', 'Other New'])
+        self.assertEqual(sorted(made), ['New Co', 'Other New'])
+        self.assertTrue(self.env['res.partner'].browse(made['New Co']).is_company)
+        with self.assertRaises(ValidationError):
+            Partner.game_server_create_customers(['', 'x'])
+        with self.assertRaises(AccessError):
+            Partner.create({'name': 'Direct'})
+        with self.assertRaises(AccessError):
+            self.env['res.partner'].with_user(self.tech).game_server_create_customers(['Nope'])
 
     def test_a_user_of_the_app_reads_the_customer_counts(self):
         partner = self.customer.with_user(self.tech)

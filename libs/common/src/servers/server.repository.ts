@@ -251,13 +251,17 @@ export class ServerRepository {
     );
   }
 
-  /** Creates one company per name. */
+  /**
+   * Creates one company per name, through the addon's method: the service user may read
+   * contacts but not create them otherwise.
+   */
   async createContacts(names: readonly string[]): Promise<Map<string, number>> {
-    const ids = await this.odoo.create(
+    const made = await this.odoo.callModel<Record<string, number>>(
       PARTNER_MODEL,
-      names.map((name) => ({ name, is_company: true })),
+      'game_server_create_customers',
+      { names: [...names] },
     );
-    return new Map(names.map((name, i) => [name, ids[i]!]));
+    return new Map(names.map((name) => [name, made[name.trim()]!]));
   }
 
   /**
