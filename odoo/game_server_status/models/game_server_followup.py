@@ -21,24 +21,30 @@ class GameServerFollowUp(models.AbstractModel):
         """Schedule or finish the activities of ``events`` (game.server.event)."""
         fallback = self.env['res.config.settings']._followup_user()
         for event in events:
-            if event.kind == 'outage_opened':
-                self._schedule(event.server_id, event.server_id.user_id or fallback, event)
-            elif event.kind == 'incident_opened':
-                servers = event.incident_id.outage_ids.server_id
-                users = servers.user_id | (fallback if any(not s.user_id for s in servers) else fallback.browse())
-                for user in users:
-                    self._schedule(event.incident_id, user, event)
+            if event.kind in ('outage_opened', 'incident_opened'):
+                record, servers = self._subject(event)
+                for user in self._assignees(servers, fallback):
+                    record.activity_schedule(ACTIVITY_TYPE, summary=event.summary, note=self._reason(event),
+                                             user_id=user.id)
             elif event.kind in ('outage_closed', 'incident_closed'):
-                record = event.server_id if event.kind == 'outage_closed' else event.incident_id
-                self._finish(record, event)
+                self._finish(self._subject(event)[0], event)
 
     @api.model
-    def _schedule(self, record, user, event):
-        if not user:
-            return
+    def _subject(self, event):
+        """(the record an outage or incident event is followed up on, the servers it is about)"""
+        if event.kind.startswith('outage_'):
+            return event.server_id, event.server_id
+        return event.incident_id, event.incident_id.outage_ids.server_id
+
+    @api.model
+    def _assignees(self, servers, fallback):
+        """Who answers for ``servers``: their responsibles, and ``fallback`` for those without one."""
+        return servers.user_id | (fallback if any(not server.user_id for server in servers) else fallback.browse())
+
+    @api.model
+    def _reason(self, event):
         payload = event.payload or {}
-        reason = (payload.get('outage') or payload.get('incident') or {}).get('reason')
-        record.activity_schedule(ACTIVITY_TYPE, summary=event.summary, note=reason or '', user_id=user.id)
+        return (payload.get('outage') or payload.get('incident') or {}).get('reason') or ''
 
     @api.model
     def _finish(self, record, event):

@@ -56,11 +56,12 @@ class GameServerWatch(models.Model):
         :return: game.server.event values
         """
         keys_by_server = {}
+        rule_keys = {rule: rule._condition_keys() for rule in rules}
         for fold in folds:
             keys = set()
-            for rule in rules:
+            for rule, watched in rule_keys.items():
                 if rule._covers(fold.server):
-                    keys.update(rule._condition_keys())
+                    keys.update(watched)
             if keys:
                 keys_by_server[fold.server.id] = keys
         if not keys_by_server:

@@ -103,11 +103,18 @@ class ResConfigSettings(models.TransientModel):
                         or 'False', False)
 
     @api.model
+    def _record_setting(self, key, model):
+        """The record of ``model`` whose id the parameter ``key`` holds, if it still exists and is
+        active; an empty recordset otherwise."""
+        raw = self.env['ir.config_parameter'].sudo().get_param(key) or ''
+        record = self.env[model].sudo().browse(int(raw)).exists() if raw.isdigit() else self.env[model]
+        return record if record.active else self.env[model]
+
+    @api.model
     def _followup_user(self):
         """The follow-up user of the settings, if set and still an active internal user."""
-        raw = self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + FOLLOWUP_USER)
-        user = self.env['res.users'].sudo().browse(int(raw)).exists() if (raw or '').isdigit() else None
-        return user if user and user.active and not user.share else self.env['res.users']
+        user = self._record_setting(PARAM_PREFIX + FOLLOWUP_USER, 'res.users')
+        return user if not user.share else self.env['res.users']
 
     @api.model
     def _game_server_settings_problems(self, values):

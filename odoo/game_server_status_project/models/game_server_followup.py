@@ -50,19 +50,17 @@ class GameServerFollowUp(models.AbstractModel):
     @api.model
     def _open_task(self, project, event, fallback):
         record = event.outage_id if event.kind == 'outage_opened' else event.incident_id
-        servers = record.server_id if event.kind == 'outage_opened' else record.outage_ids.server_id
-        users = servers.user_id | (fallback if any(not s.user_id for s in servers) else fallback.browse())
-        reason = ((event.payload or {}).get('outage') or (event.payload or {}).get('incident') or {}).get('reason')
+        servers = self._subject(event)[1]
         stage = project.type_ids.sorted(lambda s: (s.sequence, s.id))[:1]
         task = self.env['project.task'].sudo().create({
             'name': event.summary,
             'project_id': project.id,
             'stage_id': stage.id,
             'game_server_opened_stage_id': stage.id,
-            'user_ids': [(6, 0, users.ids)],
+            'user_ids': [(6, 0, self._assignees(servers, fallback).ids)],
             'partner_id': servers.partner_id.id if len(servers.partner_id) == 1 else False,
             'description': Markup('<p>%s</p><ul>%s</ul>') % (
-                reason or '', Markup('').join(Markup('<li>%s (%s:%s)</li>') % (s.name, s.host, s.port)
+                self._reason(event), Markup('').join(Markup('<li>%s (%s:%s)</li>') % (s.name, s.host, s.port)
                                               for s in servers.sorted('name'))),
         })
         record.task_id = task

@@ -14,6 +14,4 @@ class ResConfigSettings(models.TransientModel):
 
     @api.model
     def _followup_project(self):
-        raw = self.env['ir.config_parameter'].sudo().get_param(PARAM)
-        project = self.env['project.project'].sudo().browse(int(raw)).exists() if (raw or '').isdigit() else None
-        return project if project and project.active else self.env['project.project']
+        return self._record_setting(PARAM, 'project.project')
