@@ -3,7 +3,7 @@
 # This file is read with ast.literal_eval: literals only, no code.
 {
     'name': 'Game Server Status',
-    'version': '1.8.0',
+    'version': '1.9.0',
     'summary': 'Game servers with their live status, uptime statistics and outages, written by the game-status service',
     # Plain text: without this key Odoo takes README.md as the description and parses it as
     # reStructuredText, logging an error per Markdown table.
@@ -26,6 +26,7 @@
         'views/game_server_incident_views.xml',
         'views/game_server_stat_views.xml',
         'views/game_server_game_stat_views.xml',
+        'views/game_server_sla_views.xml',
         'views/game_server_views.xml',
         'views/res_config_settings_views.xml',
         'views/menus.xml',

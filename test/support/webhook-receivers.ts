@@ -629,6 +629,41 @@ export function sampleDelivery(eventKind: EventKind, options: SampleOptions = {}
         },
       },
     },
+    sla_at_risk: {
+      at: '2025-03-20 08:15:00',
+      summary:
+        'SLA at risk: Alpha, 2025-03: 99.812 % uptime for a 99.9 % target, 12 min of downtime left',
+      payload: {
+        server: alpha,
+        sla: {
+          month: '2025-03',
+          policy: 'Premium',
+          target_pct: 99.9,
+          uptime_pct: 99.8123,
+          downtime_minutes: 32.3,
+          allowed_downtime_minutes: 44.6,
+          margin_minutes: 12.3,
+          outages: 2,
+        },
+      },
+    },
+    sla_breached: {
+      at: '2025-03-24 10:00:00',
+      summary: 'SLA breached: Alpha, 2025-03: 99.5 % uptime for a 99.9 % target',
+      payload: {
+        server: alpha,
+        sla: {
+          month: '2025-03',
+          policy: 'Premium',
+          target_pct: 99.9,
+          uptime_pct: 99.5,
+          downtime_minutes: 50.1,
+          allowed_downtime_minutes: 44.6,
+          margin_minutes: -5.5,
+          outages: 3,
+        },
+      },
+    },
     test: {
       at: '2025-03-01 09:00:00',
       summary: 'Test message from Game Server Status',

@@ -11,5 +11,6 @@ from . import game_server_watch
 from . import game_server
 from . import game_server_notify
 from . import game_server_followup
+from . import game_server_sla
 from . import series_views
 from . import res_partner

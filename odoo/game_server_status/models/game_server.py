@@ -90,6 +90,8 @@ class GameServer(models.Model):
     user_id = fields.Many2one('res.users', string='Responsible', index=True, tracking=True,
                               domain="[('share', '=', False)]",
                               help="Who follows the server up: the activity of each outage is theirs.")
+    sla_policy_id = fields.Many2one('game.server.sla.policy', string='SLA Policy', index=True, tracking=True,
+                                    help="The server's own SLA; empty: its customer's, if any.")
     notes = fields.Text()
     # write_date changes with every status report; this one only when the catalog does, so
     # the poller's catalog sync reads what people changed, not what the writer wrote.

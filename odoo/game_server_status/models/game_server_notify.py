@@ -39,6 +39,8 @@ EVENT_KINDS = [
     ('players_low', 'Players at or below a level for a while'),
     ('version_changed', 'Version changed'),
     ('latency_high', 'Latency above a level'),
+    ('sla_at_risk', 'SLA at risk'),
+    ('sla_breached', 'SLA breached'),
     ('test', 'Test message'),
 ]
 
@@ -53,7 +55,12 @@ RULE_EVENT_FIELDS = {
     'players_low': 'on_players_low',
     'version_changed': 'on_version_changed',
     'latency_high': 'on_latency_high',
+    'sla_at_risk': 'on_sla_at_risk',
+    'sla_breached': 'on_sla_breached',
 }
+
+#: Event kinds of watched conditions: a rule routes only those of the levels it watches.
+CONDITION_KINDS = ('players_high', 'server_full', 'players_low', 'version_changed', 'latency_high')
 
 #: Event kinds about a server's availability, which share one cooldown per server or host; every
 #: other kind has a cooldown of its own, so a full server never silences its own outage.
@@ -199,6 +206,11 @@ class GameServerNotifyRule(models.Model):
                                      help="Told when a server answers slower than the level for the given polls in a row.")
     latency_high_ms = fields.Integer(string='Latency level (ms)', default=250)
     latency_high_polls = fields.Integer(string='For (polls)', default=3)
+    on_sla_at_risk = fields.Boolean(string='SLA at risk',
+                                    help="Told when a server's downtime left this month falls under its policy's "
+                                         "warning share.")
+    on_sla_breached = fields.Boolean(string='SLA breached',
+                                     help="Told when a server's month can no longer meet its SLA target.")
     scope = fields.Selection([('all', 'All servers'), ('games', 'Servers of these games'),
                               ('tags', 'Servers with these tags'), ('customers', 'Servers of these customers'),
                               ('servers', 'These servers')],
@@ -268,7 +280,7 @@ class GameServerNotifyRule(models.Model):
         self.ensure_one()
         if not self[RULE_EVENT_FIELDS[event.kind]]:
             return False
-        if event.kind not in AVAILABILITY_KINDS and (event.payload or {}).get('condition', {}).get('key') \
+        if event.kind in CONDITION_KINDS and (event.payload or {}).get('condition', {}).get('key') \
                 not in self._condition_keys():
             return False
         return self._covers(event.server_id or event.incident_id.outage_ids.server_id)

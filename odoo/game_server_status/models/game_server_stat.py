@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL, sql
 
-from . import series
-from .res_config_settings import MINUTES_PER_DAY
+from . import local_time, series
 
 EPOCH = datetime(1970, 1, 1)
 
@@ -41,6 +40,10 @@ RATIOS = {
     'players_avg': ('players_sum', 'polls_online', 1.0),
     'latency_avg': ('latency_sum', 'polls_online', 1.0),
 }
+
+#: A daily row covers a day of the company's timezone: 1380 to 1500 minutes when the clocks
+#: change. Any shorter row is a detail bucket (at most a day, dividing it).
+SHORTEST_DAY_MINUTES = 23 * 60
 
 #: The maintenance job moves or deletes at most this many rows per run (one
 #: transaction); when more remain it runs again a minute later.
@@ -74,17 +77,39 @@ def precreate_unplanned_columns(model):
                        SQL.identifier(model._table)))
 
 
-def ratio_of(fname, sums):
-    """The RATIOS figure ``fname`` of a mapping (or record) holding its sums."""
-    numerator, denominator, scale = RATIOS[fname]
+def ratio_of(fname, sums, ratios=RATIOS):
+    """The ratio figure ``fname`` of a mapping (or record) holding its sums."""
+    numerator, denominator, scale = ratios[fname]
     return scale * sums[numerator] / sums[denominator] if sums[denominator] else 0.0
+
+
+class GameServerRatioMixin(models.AbstractModel):
+    """Stored ratios whose 'avg' in a pivot or graph is the ratio of the group's sums (a daily
+    row weighs its 96 buckets, not 1), so grouped figures stay exact."""
+    _name = 'game.server.ratio.mixin'
+    _description = 'Game Server Exact Ratios'
+
+    #: ratio field -> (numerator field, denominator field, scale), set by each model.
+    _ratios = {}
+
+    def _read_group_select(self, aggregate_spec, query):
+        fname, _sep, function = aggregate_spec.partition(':')
+        if function != 'avg' or fname not in self._ratios:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator, scale = self._ratios[fname]
+        terms = [super(GameServerRatioMixin, self)._read_group_select('%s:sum' % name, query)
+                 for name in (numerator, denominator)]
+        return series.read_group_select(
+            terms, lambda num, den: SQL("COALESCE(%s::float8 * %s / NULLIF(%s, 0), 0)", scale, num, den))
 
 
 class GameServerStatFigures(models.AbstractModel):
     """The sums a statistics row holds and the exact ratios computed from them, shared by the
     per-server rows and the per-game hourly rows (game.server.game.stat)."""
     _name = 'game.server.stat.figures'
+    _inherit = ['game.server.ratio.mixin']
     _description = 'Game Server Statistics Figures'
+    _ratios = RATIOS
 
     polls = fields.Integer(help="Polls in this bucket, online or not.")
     polls_online = fields.Integer(string='Polls Online')
@@ -113,18 +138,6 @@ class GameServerStatFigures(models.AbstractModel):
         for stat in self:
             for fname in RATIOS:
                 stat[fname] = ratio_of(fname, stat)
-
-    def _read_group_select(self, aggregate_spec, query):
-        # The 'avg' of a ratio is the ratio of the sums (a daily row weighs its
-        # 96 buckets, not 1), so pivots and graphs show exact uptime.
-        fname, _sep, function = aggregate_spec.partition(':')
-        if function != 'avg' or fname not in RATIOS:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator, scale = RATIOS[fname]
-        terms = [super(GameServerStatFigures, self)._read_group_select('%s:sum' % name, query)
-                 for name in (numerator, denominator)]
-        return series.read_group_select(
-            terms, lambda num, den: SQL("COALESCE(%s::float8 * %s / NULLIF(%s, 0), 0)", scale, num, den))
 
     @api.model
     def _written_by_sql(self, rows):
@@ -159,7 +172,8 @@ class GameServerStat(models.Model):
     bucket_start = fields.Datetime(required=True, index=True, help="Start of the bucket (UTC).")
     bucket_minutes = fields.Integer(
         string='Bucket (minutes)', required=True, **series.aggregator(None),
-        help="Minutes covered by this row: the configured bucket size, or 1440 for a day rolled up.")
+        help="Minutes covered by this row: the configured bucket size, or the length of a local day rolled up "
+             "(1440, or 1380 and 1500 when the clocks change).")
 
     def _auto_init(self):
         precreate_game_column(self)
@@ -236,18 +250,22 @@ class GameServerStat(models.Model):
     def _maintain(self, limit, now=None):
         """Purge rows (and game hours) older than the retention, then roll old detail rows up into daily rows.
 
-        Both cut-offs fall on a UTC midnight, so whole days are rolled up or purged.
+        Both cut-offs fall on a midnight of the company's timezone, so whole local days are rolled
+        up or purged.
 
         :param limit: most rows purged, and most rows rolled up, in this call
         :return: ``{'purged': rows deleted, 'rolled_up': detail rows merged into daily rows,
             'game_hours_purged': rows of game.server.game.stat deleted}``
         """
-        settings = self.env['res.config.settings']._game_server_settings()
-        today = (now or fields.Datetime.now()).replace(hour=0, minute=0, second=0, microsecond=0)
-        purge_cutoff = today - timedelta(days=settings.stat_retention_days)
+        Settings = self.env['res.config.settings']
+        settings = Settings._game_server_settings()
+        zone = Settings._game_server_timezone()
+        now = now or fields.Datetime.now()
+        purge_cutoff = local_time.day_start(now, zone, -settings.stat_retention_days)
         return {
             'purged': self._purge_before(purge_cutoff, limit),
-            'rolled_up': self._roll_up_before(today - timedelta(days=settings.stat_detail_days), limit),
+            'rolled_up': self._roll_up_before(local_time.day_start(now, zone, -settings.stat_detail_days), limit,
+                                              zone),
             'game_hours_purged': self.env['game.server.game.stat']._purge_before(purge_cutoff, limit),
         }
 
@@ -259,36 +277,43 @@ class GameServerStat(models.Model):
         return purged
 
     @api.model
-    def _roll_up_before(self, cutoff, limit):
-        """Replace detail rows older than ``cutoff`` by one row per server per UTC day.
+    def _roll_up_before(self, cutoff, limit, zone):
+        """Replace detail rows older than ``cutoff`` by one row per server per day of ``zone``
+        (a ZoneInfo), starting at its local midnight and as long as that day really is.
 
         A day cut by ``limit`` is finished by the next call: its daily row
         takes the rest of the day's rows by addition, so the sums stay exact.
         """
         self.flush_model()
-        self.env.cr.execute("""
+        self.env.cr.execute(SQL("""
             WITH moved AS (
                 DELETE FROM game_server_stat WHERE id IN (
                     SELECT id FROM game_server_stat
-                    WHERE bucket_minutes < %s AND bucket_start < %s
-                    ORDER BY bucket_start LIMIT %s)
+                    WHERE bucket_minutes < %(day)s AND bucket_start < %(cutoff)s
+                    ORDER BY bucket_start LIMIT %(limit)s)
                 RETURNING server_id, bucket_start, polls, polls_online, players_sum, players_peak, latency_sum,
-                          polls_unplanned)
-            SELECT server_id, date_trunc('day', bucket_start), SUM(polls), SUM(polls_online), SUM(players_sum),
-                   MAX(players_peak), SUM(latency_sum), SUM(polls_unplanned), COUNT(*)
-            FROM moved GROUP BY 1, 2
-        """, [MINUTES_PER_DAY, cutoff, limit])
+                          polls_unplanned),
+            days AS (
+                SELECT server_id, date_trunc('day', bucket_start AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s) AS local_day,
+                       SUM(polls) AS polls, SUM(polls_online) AS online, SUM(players_sum) AS players,
+                       MAX(players_peak) AS peak, SUM(latency_sum) AS latency, SUM(polls_unplanned) AS unplanned,
+                       COUNT(*) AS rows
+                FROM moved GROUP BY 1, 2)
+            SELECT server_id, local_day AT TIME ZONE %(tz)s AT TIME ZONE 'UTC',
+                   (EXTRACT(EPOCH FROM (local_day + INTERVAL '1 day') AT TIME ZONE %(tz)s
+                                       - local_day AT TIME ZONE %(tz)s) / 60)::int,
+                   polls, online, players, peak, latency, unplanned, rows
+            FROM days
+        """, day=SHORTEST_DAY_MINUTES, cutoff=cutoff, limit=limit, tz=zone.key))
         days = self.env.cr.fetchall()
         if not days:
             return 0
         self.invalidate_model()
-        self._add_to_buckets([
-            (server_id, day, MINUTES_PER_DAY, polls, online, players, peak, latency, unplanned)
-            for server_id, day, polls, online, players, peak, latency, unplanned, _count in days
-        ])
+        self._add_to_buckets([day[:-1] for day in days])
         return sum(day[-1] for day in days)
 
     @api.model
-    def _keep_maintenance_repeating(self):
-        """Called from the data file after the cron is loaded (see series.keep_cron_repeating)."""
-        series.keep_cron_repeating(self.env.ref('game_server_status.ir_cron_game_server_stat_maintenance'))
+    def _keep_crons_repeating(self):
+        """Called from the data file after the crons are loaded (see series.keep_cron_repeating)."""
+        for xmlid in ('ir_cron_game_server_stat_maintenance', 'ir_cron_game_server_sla_refresh'):
+            series.keep_cron_repeating(self.env.ref('game_server_status.' + xmlid))

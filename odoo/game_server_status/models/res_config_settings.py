@@ -1,8 +1,10 @@
 """The addon's settings: ir.config_parameter values, edited in Settings > Game Servers."""
 import logging
 from collections import namedtuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from odoo import _, api, fields, models
+from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
 from odoo.tools import str2bool
 
@@ -24,6 +26,7 @@ DEFAULTS = {
 #: A yes/no setting and a user, kept apart from the integer ones above.
 UPTIME_EXCLUDES_MAINTENANCE = 'uptime_excludes_maintenance'
 FOLLOWUP_USER = 'followup_user_id'
+TIMEZONE = 'timezone'
 
 GameServerSettings = namedtuple('GameServerSettings', list(DEFAULTS))
 
@@ -57,10 +60,16 @@ class ResConfigSettings(models.TransientModel):
         'res.users', string='Follow-up by default', config_parameter=PARAM_PREFIX + FOLLOWUP_USER,
         domain="[('share', '=', False)]",
         help="Who gets the activity of an outage or host incident when its servers have no responsible.")
+    game_server_timezone = fields.Selection(
+        _tz_get, string='Company timezone', config_parameter=PARAM_PREFIX + TIMEZONE,
+        help="The days and months of the statistics, the SLA and the dashboard are counted in this timezone. "
+             "Empty: the company's timezone, else UTC. Days already rolled up keep the timezone they were "
+             "rolled up in.")
     game_server_stat_detail_days = fields.Integer(
         string='Keep detail buckets (days)', config_parameter=PARAM_PREFIX + 'stat_detail_days',
         default=DEFAULTS['stat_detail_days'],
-        help="Older buckets are rolled up into one row per server per UTC day (sums kept, so uptime stays exact).")
+        help="Older buckets are rolled up into one row per server per day of the company's timezone (sums "
+             "kept, so uptime stays exact).")
     game_server_stat_retention_days = fields.Integer(
         string='Keep statistics (days)', config_parameter=PARAM_PREFIX + 'stat_retention_days',
         default=DEFAULTS['stat_retention_days'],
@@ -101,6 +110,17 @@ class ResConfigSettings(models.TransientModel):
     def _uptime_excludes_maintenance(self):
         return str2bool(self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + UPTIME_EXCLUDES_MAINTENANCE)
                         or 'False', False)
+
+    @api.model
+    def _game_server_timezone(self):
+        """The zone days and months are counted in: the setting, else the company's, else UTC."""
+        name = (self.env['ir.config_parameter'].sudo().get_param(PARAM_PREFIX + TIMEZONE)
+                or self.env.company.partner_id.tz or 'UTC')
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            _logger.warning("Timezone %r of the game server settings is unknown; using UTC", name)
+            return ZoneInfo('UTC')
 
     @api.model
     def _record_setting(self, key, model):

@@ -11,6 +11,9 @@ class ResPartner(models.Model):
     game_server_ids = fields.One2many('game.server', 'partner_id', string='Game Servers', groups=GROUP_USER)
     game_server_count = fields.Integer(compute='_compute_game_server_counts', groups=GROUP_USER)
     game_server_online_count = fields.Integer(compute='_compute_game_server_counts', groups=GROUP_USER)
+    game_server_sla_policy_id = fields.Many2one(
+        'game.server.sla.policy', string='Game Server SLA', groups=GROUP_USER,
+        help="The SLA of every game server of this customer without a policy of its own.")
 
     def _compute_game_server_counts(self):
         counts = {(partner.id, online): count for partner, online, count in self.env['game.server']._read_group(

@@ -202,6 +202,55 @@ GAME_SERVER_TAG_LIST_VIEW_ARCH = """
 </list>
 """
 
+GAME_SERVER_SLA_POLICY_LIST_VIEW_ARCH = """
+<list string="SLA Policies">
+    <field name="name"/>
+    <field name="target_pct"/>
+    <field name="maintenance_counts"/>
+    <field name="warn_margin_pct" optional="show"/>
+    <field name="partner_ids" widget="many2many_tags" optional="show"/>
+</list>
+"""
+
+GAME_SERVER_SLA_MONTH_LIST_VIEW_ARCH = """
+<list string="SLA by Server" create="0" edit="0" delete="0"
+      decoration-danger="state == 'breached'" decoration-warning="state == 'at_risk'">
+    <field name="month"/>
+    <field name="server_id"/>
+    <field name="partner_id" optional="show"/>
+    <field name="game_id" optional="hide"/>
+    <field name="policy_id" optional="show"/>
+    <field name="target_pct"/>
+    <field name="uptime_pct"/>
+    <field name="downtime_minutes" optional="show"/>
+    <field name="allowed_downtime_minutes" optional="hide"/>
+    <field name="margin_minutes"/>
+    <field name="outage_count"/>
+    <field name="outage_minutes" optional="show"/>
+    <field name="longest_outage_minutes" optional="show"/>
+    <field name="state" widget="badge" decoration-success="state == 'met'" decoration-warning="state == 'at_risk'"
+           decoration-danger="state == 'breached'"/>
+</list>
+"""
+
+GAME_SERVER_SLA_CUSTOMER_LIST_VIEW_ARCH = """
+<list string="SLA by Customer" create="0" edit="0" delete="0"
+      decoration-danger="state == 'breached'" decoration-warning="state == 'at_risk'">
+    <field name="month"/>
+    <field name="partner_id"/>
+    <field name="server_count"/>
+    <field name="breached_count"/>
+    <field name="at_risk_count"/>
+    <field name="uptime_pct"/>
+    <field name="outage_count"/>
+    <field name="outage_minutes" optional="show"/>
+    <field name="longest_outage_minutes" optional="show"/>
+    <field name="margin_minutes" optional="show"/>
+    <field name="state" widget="badge" decoration-success="state == 'met'" decoration-warning="state == 'at_risk'"
+           decoration-danger="state == 'breached'"/>
+</list>
+"""
+
 #: 17.0's chatter: a div the mail module's form compiler turns into the chatter.
 LEGACY_CHATTER = """
 <div class="oe_chatter">
@@ -353,3 +402,18 @@ class GameServerMaintenance(models.Model):
 class GameServerTag(models.Model):
     _inherit = 'game.server.tag'
     _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_TAG_LIST_VIEW_ARCH)
+
+
+class GameServerSlaPolicy(models.Model):
+    _inherit = 'game.server.sla.policy'
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_SLA_POLICY_LIST_VIEW_ARCH)
+
+
+class GameServerSlaMonth(models.Model):
+    _inherit = 'game.server.sla.month'
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_SLA_MONTH_LIST_VIEW_ARCH)
+
+
+class GameServerSlaCustomer(models.Model):
+    _inherit = 'game.server.sla.customer'
+    _get_default_tree_view, _get_default_list_view = list_view_hooks(GAME_SERVER_SLA_CUSTOMER_LIST_VIEW_ARCH)

@@ -17,3 +17,4 @@ from . import test_maintenance
 from . import test_watched_conditions
 from . import test_customers
 from . import test_followup
+from . import test_sla

@@ -82,6 +82,8 @@ class GameServerCase(TransactionCase):
         cls.Server = cls.env['game.server']
         cls.Stat = cls.env['game.server.stat']
         cls.Outage = cls.env['game.server.outage']
+        # Days in UTC unless a test says otherwise: the company's timezone differs between databases.
+        cls.env['ir.config_parameter'].sudo().set_param('game_server_status.timezone', 'UTC')
         cls.alpha, cls.beta = cls.Server.create([
             {'name': 'Alpha', 'game': 'minecraft', 'host': 'alpha.example.test', 'port': 25565},
             {'name': 'Beta', 'game': 'csgo', 'host': 'beta.example.test', 'port': 27015, 'query_port': 27016},

@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo
+
 from odoo.tests.common import tagged
 
 from .common import T0, GameServerCase, dt, minutes_after, offline, online
@@ -62,7 +64,7 @@ class TestGameStats(GameServerCase):
 
     def test_a_daily_roll_up_leaves_the_game_hours_as_they_were(self):
         before = self.game_rows()
-        self.Stat._roll_up_before(dt('2024-05-02 00:00:00'), 1000)
+        self.Stat._roll_up_before(dt('2024-05-02 00:00:00'), 1000, ZoneInfo('UTC'))
         self.assertEqual(self.stats(self.alpha).mapped('bucket_minutes'), [1440])
         self.assertEqual(self.game_rows(), before)
 

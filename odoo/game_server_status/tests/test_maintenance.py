@@ -1,4 +1,5 @@
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -58,7 +59,7 @@ class TestMaintenance(GameServerCase):
         self.assertEqual(self.alpha.uptime_24h, 90.0)
         hours = self.env['game.server.game.stat'].search([('game_id', '=', self.alpha.game_id.id)])
         self.assertEqual(sum(hours.mapped('polls_unplanned')), 10, "the per-game hours hold the same sums")
-        self.Stat._roll_up_before(start + timedelta(days=1), 1000)
+        self.Stat._roll_up_before(start + timedelta(days=1), 1000, ZoneInfo("UTC"))
         daily = self.stats(self.alpha)
         self.assertEqual((set(daily.mapped('bucket_minutes')), sum(daily.mapped('polls_unplanned'))), ({1440}, 10),
                          "a daily roll-up keeps the sums")

@@ -55,8 +55,10 @@ class TestServerViewDefaults(GameServerCase):
         self.assertEqual([f.get('name') for f in pivot.iter('field') if f.get('type') == 'row'], ['game_id'])
         menus = self.env['ir.ui.menu'].search([('parent_id', '=', self.env.ref(
             'game_server_status.menu_game_server_reporting').id)])
+        # The SLA menus read one row per server (or customer) and month.
         self.assertEqual([m.action.res_model for m in menus],
-                         ['game.server.game.stat', 'game.server.game.stat', 'game.server.stat'])
+                         ['game.server.game.stat', 'game.server.game.stat', 'game.server.stat',
+                          'game.server.sla.month', 'game.server.sla.customer'])
 
     def test_per_server_statistics_open_as_a_list_of_the_last_24_hours(self):
         action = self.env.ref('game_server_status.action_game_server_stat_per_server')

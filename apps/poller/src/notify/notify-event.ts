@@ -15,6 +15,8 @@ export const EVENT_KINDS = [
   'players_low',
   'version_changed',
   'latency_high',
+  'sla_at_risk',
+  'sla_breached',
   'test',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -89,11 +91,28 @@ export interface EventCondition {
   polls?: number;
 }
 
+/** A server's SLA month that became at risk or breached (game_server_sla.py). */
+export interface EventSla {
+  /** The month, 'YYYY-MM', in the company's timezone. */
+  month: string;
+  /** The policy's name. */
+  policy: string;
+  target_pct: number;
+  uptime_pct: number;
+  /** Downtime so far this month, and what the month may lose and still meet its target. */
+  downtime_minutes: number;
+  allowed_downtime_minutes: number;
+  /** allowed - downtime: negative once breached. */
+  margin_minutes: number;
+  outages: number;
+}
+
 export interface EventPayload {
   server?: EventServer;
   outage?: EventOutage;
   incident?: EventIncident;
   condition?: EventCondition;
+  sla?: EventSla;
   /** A test message: the channel's name. */
   channel?: string;
 }

@@ -15,6 +15,8 @@ const COLORS: Record<EventKind, number> = {
   players_low: 0x3498db,
   version_changed: 0x3498db,
   latency_high: 0xf39c12,
+  sla_at_risk: 0xf39c12,
+  sla_breached: 0xe74c3c,
   test: 0x3498db,
 };
 

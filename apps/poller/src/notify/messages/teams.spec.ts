@@ -15,6 +15,8 @@ const COLORS: Record<EventKind, string> = {
   players_low: 'Accent',
   version_changed: 'Accent',
   latency_high: 'Warning',
+  sla_at_risk: 'Warning',
+  sla_breached: 'Attention',
   test: 'Accent',
 };
 

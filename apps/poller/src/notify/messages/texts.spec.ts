@@ -126,6 +126,8 @@ describe('describeEvent', () => {
     players_low: ['Empty for 30 min: Alpha', 'Vide depuis 30 min\u00a0: Alpha'],
     version_changed: ['New version: Alpha', 'Nouvelle version\u00a0: Alpha'],
     latency_high: ['Slow answers: Alpha', 'Réponses lentes\u00a0: Alpha'],
+    sla_at_risk: ['SLA at risk: Alpha', 'SLA menacé\u00a0: Alpha'],
+    sla_breached: ['SLA breached: Alpha', 'SLA non respecté\u00a0: Alpha'],
     test: ['Test message', 'Message de test'],
   };
 
@@ -203,9 +205,31 @@ describe('describeEvent', () => {
     ).toBe('At most 2 players for 30 min: Alpha');
   });
 
+  it("tells an SLA month at risk with its uptime and the margin left, in the channel's numbers", () => {
+    const risk = describeEvent(sampleDelivery('sla_at_risk').event, en);
+    expect(risk.tone).toBe('warn');
+    expect(risk.facts).toEqual([
+      { label: 'Month', value: '2025-03' },
+      { label: 'Uptime', value: '99.812 % for a 99.9 % target' },
+      { label: 'Downtime margin', value: '12 min left of 45' },
+      { label: 'Outages', value: '2' },
+      { label: 'Game', value: 'Minecraft: Java Edition' },
+    ]);
+    const breached = describeEvent(sampleDelivery('sla_breached').event, fr);
+    expect(breached.tone).toBe('down');
+    expect(breached.facts).toContainEqual({
+      label: 'Disponibilité',
+      value: '99,5\u00a0% pour un objectif de 99,9\u00a0%',
+    });
+    expect(breached.facts).toContainEqual({
+      label: "Marge d'indisponibilité",
+      value: '0 min restantes sur 45',
+    });
+  });
+
   it("tells a kind it does not know by Odoo's summary", () => {
     const { event } = sampleDelivery('test');
-    const sut = describeEvent({ ...event, kind: 'sla_breached' as EventKind }, en);
+    const sut = describeEvent({ ...event, kind: 'capacity_low' as EventKind }, en);
     expect(sut.title).toBe('Test message from Game Server Status');
     expect(sut.tone).toBe('info');
   });

@@ -13,6 +13,7 @@ import type {
   EventIncident,
   EventOutage,
   EventServer,
+  EventSla,
   NotifyEvent,
 } from '../notify-event.js';
 
@@ -29,6 +30,12 @@ export interface Texts {
   latencyHigh: string;
   /** '420 ms, above 250 ms for 3 checks'. */
   latencyRun: (ms: number, threshold: number, polls: number) => string;
+  slaAtRisk: string;
+  slaBreached: string;
+  /** '99.812 % for a 99.5 % target'. */
+  slaUptime: (uptime: string, target: string) => string;
+  /** '12 min left of 223'. */
+  slaMargin: (left: number, allowed: number) => string;
   testTitle: string;
   testBody: (channel: string) => string;
   /** A title followed by what it is about: 'Server down: Alpha'. */
@@ -37,6 +44,7 @@ export interface Texts {
   more: (count: number) => string;
   /** The unit of days in a duration ('2 d 3 h'); hours, minutes and seconds are the same. */
   dayUnit: string;
+  decimalSeparator: string;
   openInOdoo: string;
   footer: string;
   labels: {
@@ -56,6 +64,10 @@ export interface Texts {
     reason: string;
     servers: string;
     stillDown: string;
+    month: string;
+    uptime: string;
+    margin: string;
+    outages: string;
   };
 }
 
@@ -73,6 +85,10 @@ const en: Texts = {
   versionChanged: 'New version',
   latencyHigh: 'Slow answers',
   latencyRun: (ms, threshold, polls) => `${ms} ms, above ${threshold} ms for ${polls} checks`,
+  slaAtRisk: 'SLA at risk',
+  slaBreached: 'SLA breached',
+  slaUptime: (uptime, target) => `${uptime} % for a ${target} % target`,
+  slaMargin: (left, allowed) => `${left} min left of ${allowed}`,
   testTitle: 'Test message',
   testBody: (channel) =>
     `Channel ${channel} is set up: game server alerts from Game Server Status will arrive here.`,
@@ -80,6 +96,7 @@ const en: Texts = {
   allBack: (count) => `All ${count} servers answer again.`,
   more: (count) => `and ${count} more`,
   dayUnit: 'd',
+  decimalSeparator: '.',
   openInOdoo: 'Open in Odoo',
   footer: 'Game Server Status',
   labels: {
@@ -99,6 +116,10 @@ const en: Texts = {
     reason: 'Reason',
     servers: 'Servers',
     stillDown: 'Still down',
+    month: 'Month',
+    uptime: 'Uptime',
+    margin: 'Downtime margin',
+    outages: 'Outages',
   },
 };
 
@@ -118,6 +139,10 @@ const fr: Texts = {
   latencyHigh: 'Réponses lentes',
   latencyRun: (ms, threshold, polls) =>
     `${ms} ms, au-dessus de ${threshold} ms pendant ${polls} vérifications`,
+  slaAtRisk: 'SLA menacé',
+  slaBreached: 'SLA non respecté',
+  slaUptime: (uptime, target) => `${uptime}\u00a0% pour un objectif de ${target}\u00a0%`,
+  slaMargin: (left, allowed) => `${left} min restantes sur ${allowed}`,
   testTitle: 'Message de test',
   testBody: (channel) =>
     `Le canal ${channel} est prêt\u00a0: les alertes de Game Server Status sur les serveurs de jeu arriveront ici.`,
@@ -125,6 +150,7 @@ const fr: Texts = {
   allBack: (count) => `Les ${count} serveurs répondent de nouveau.`,
   more: (count) => `et ${count} de plus`,
   dayUnit: 'j',
+  decimalSeparator: ',',
   openInOdoo: 'Ouvrir dans Odoo',
   footer: 'Game Server Status',
   labels: {
@@ -144,6 +170,10 @@ const fr: Texts = {
     reason: 'Cause',
     servers: 'Serveurs',
     stillDown: 'Toujours hors ligne',
+    month: 'Mois',
+    uptime: 'Disponibilité',
+    margin: "Marge d'indisponibilité",
+    outages: 'Pannes',
   },
 };
 
@@ -347,6 +377,17 @@ export function describeEvent(event: NotifyEvent, texts: Texts): Notice {
             }
           : { ...base, tone: 'info', title: oneLine(event.summary) };
       break;
+    case 'sla_at_risk':
+    case 'sla_breached':
+      notice =
+        server && event.payload.sla
+          ? {
+              ...base,
+              ...slaNotice(event.kind === 'sla_breached', server, event.payload.sla, texts),
+              url: httpUrl(server.url),
+            }
+          : { ...base, tone: 'warn', title: oneLine(event.summary) };
+      break;
     case 'test':
       notice = {
         ...base,
@@ -453,6 +494,44 @@ function conditionNotice(
     tone,
     title: texts.titled(title, oneLine(server.name)),
     facts: facts.filter((f) => f.value),
+  };
+}
+
+/** A number the way the channel's language writes it: '99.812' or '99,812'. */
+function decimal(value: number, digits: number, texts: Texts): string {
+  return value
+    .toFixed(digits)
+    .replace(/\.?0+$/u, '')
+    .replace('.', texts.decimalSeparator);
+}
+
+function slaNotice(
+  breached: boolean,
+  server: EventServer,
+  sla: EventSla,
+  texts: Texts,
+): Pick<Notice, 'tone' | 'title' | 'facts'> {
+  const { labels } = texts;
+  const facts: Fact[] = [
+    { label: labels.month, value: oneLine(sla.month) },
+    {
+      label: labels.uptime,
+      value: texts.slaUptime(decimal(sla.uptime_pct, 3, texts), decimal(sla.target_pct, 3, texts)),
+    },
+    {
+      label: labels.margin,
+      value: texts.slaMargin(
+        Math.max(0, Math.floor(sla.margin_minutes)),
+        Math.round(sla.allowed_downtime_minutes),
+      ),
+    },
+    { label: labels.outages, value: String(sla.outages) },
+    { label: labels.game, value: oneLine(server.game_name || server.game) },
+  ];
+  return {
+    tone: breached ? 'down' : 'warn',
+    title: texts.titled(breached ? texts.slaBreached : texts.slaAtRisk, oneLine(server.name)),
+    facts: facts.filter((fact) => fact.value),
   };
 }
 

@@ -62,6 +62,23 @@ describe('webhookBody', () => {
     });
   });
 
+  it("gives an SLA month with its figures and the server, and no other kind's objects", () => {
+    const sut = webhookBody(sampleDelivery('sla_breached'), NOW_MS);
+    expect(sut.event.sla).toEqual({
+      month: '2025-03',
+      policy: 'Premium',
+      target_pct: 99.9,
+      uptime_pct: 99.5,
+      downtime_minutes: 50.1,
+      allowed_downtime_minutes: 44.6,
+      margin_minutes: -5.5,
+      outages: 3,
+    });
+    expect(sut.event.server).toMatchObject({ id: 7, name: 'Alpha' });
+    expect(sut.event).not.toHaveProperty('condition');
+    expect(sut.event).not.toHaveProperty('outage');
+  });
+
   it('gives an incident with its servers and those still down', () => {
     const sut = webhookBody(sampleDelivery('incident_closed'), NOW_MS);
     expect(sut.event.incident).toMatchObject({

@@ -14,6 +14,7 @@ import type {
   EventKind,
   EventOutage,
   EventServer,
+  EventSla,
   PendingDelivery,
 } from '../notify-event.js';
 import { isoTime } from './texts.js';
@@ -54,6 +55,8 @@ export interface WebhookCondition {
   polls: number | null;
 }
 
+export type WebhookSla = EventSla;
+
 export interface WebhookBody {
   schema: typeof WEBHOOK_SCHEMA;
   version: typeof WEBHOOK_VERSION;
@@ -67,13 +70,14 @@ export interface WebhookBody {
     outage?: WebhookOutage;
     incident?: WebhookIncident;
     condition?: WebhookCondition;
+    sla?: WebhookSla;
   };
 }
 
 /** The body of one delivery; `nowMs` stands in for an event time Odoo gave unreadable. */
 export function webhookBody(delivery: PendingDelivery, nowMs: number): WebhookBody {
   const { event } = delivery;
-  const { server, outage, incident, condition } = event.payload;
+  const { server, outage, incident, condition, sla } = event.payload;
   return {
     schema: WEBHOOK_SCHEMA,
     version: WEBHOOK_VERSION,
@@ -87,6 +91,7 @@ export function webhookBody(delivery: PendingDelivery, nowMs: number): WebhookBo
       ...(outage ? { outage: webhookOutage(outage) } : {}),
       ...(incident ? { incident: webhookIncident(incident) } : {}),
       ...(condition ? { condition: webhookCondition(condition) } : {}),
+      ...(sla ? { sla: webhookSla(sla) } : {}),
     },
   };
 }
@@ -133,6 +138,19 @@ function webhookCondition(condition: EventCondition): WebhookCondition {
     previous_version: condition.previous_version ?? null,
     threshold_ms: condition.threshold_ms ?? null,
     polls: condition.polls ?? null,
+  };
+}
+
+function webhookSla(sla: EventSla): WebhookSla {
+  return {
+    month: sla.month,
+    policy: sla.policy,
+    target_pct: sla.target_pct,
+    uptime_pct: sla.uptime_pct,
+    downtime_minutes: sla.downtime_minutes,
+    allowed_downtime_minutes: sla.allowed_downtime_minutes,
+    margin_minutes: sla.margin_minutes,
+    outages: sla.outages,
   };
 }
 
