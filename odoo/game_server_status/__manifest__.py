@@ -27,6 +27,7 @@
         'views/game_server_stat_views.xml',
         'views/game_server_game_stat_views.xml',
         'views/game_server_sla_views.xml',
+        'views/game_server_dashboard_views.xml',
         'views/game_server_views.xml',
         'views/res_config_settings_views.xml',
         'views/menus.xml',

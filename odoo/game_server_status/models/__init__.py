@@ -14,3 +14,4 @@ from . import game_server_followup
 from . import game_server_sla
 from . import series_views
 from . import res_partner
+from . import game_server_dashboard

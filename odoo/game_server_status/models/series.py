@@ -41,3 +41,16 @@ def keep_cron_repeating(cron):
     """
     if 'numbercall' in cron._fields:
         cron.write({'numbercall': -1})
+
+
+def check_read_access(model):
+    """Raise AccessError unless the user may read ``model``'s records (its access rights; on 18+
+    its record rules too, which an empty recordset always passes).
+
+    17 has only ``check_access_rights``; 18 added ``check_access`` and deprecated the former
+    (19 removed it).
+    """
+    if hasattr(model, 'check_access'):
+        model.check_access('read')
+    else:
+        model.check_access_rights('read')

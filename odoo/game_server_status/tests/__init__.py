@@ -18,3 +18,4 @@ from . import test_watched_conditions
 from . import test_customers
 from . import test_followup
 from . import test_sla
+from . import test_dashboard
