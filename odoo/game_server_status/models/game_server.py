@@ -147,10 +147,12 @@ class GameServer(models.Model):
     outage_count = fields.Integer(string='Outage Count', compute='_compute_outage_count')
     in_maintenance = fields.Boolean(string='In Maintenance', compute='_compute_in_maintenance',
                                     help="A maintenance window covers the server now: failures open no outage.")
-    peak_players_24h = fields.Integer(string='Peak Players (24 h)', compute='_compute_figures')
-    uptime_24h = fields.Float(string='Uptime 24 h (%)', compute='_compute_figures')
-    uptime_7d = fields.Float(string='Uptime 7 days (%)', compute='_compute_figures')
-    uptime_30d = fields.Float(string='Uptime 30 days (%)', compute='_compute_figures')
+    # Two computes: the lists and cards show only the day's figures, which read a day of buckets per
+    # server; the week and month (the form) read 30 times more, scattered over the table.
+    peak_players_24h = fields.Integer(string='Peak Players (24 h)', compute='_compute_day_figures')
+    uptime_24h = fields.Float(string='Uptime 24 h (%)', compute='_compute_day_figures')
+    uptime_7d = fields.Float(string='Uptime 7 days (%)', compute='_compute_long_figures')
+    uptime_30d = fields.Float(string='Uptime 30 days (%)', compute='_compute_long_figures')
     # What the kanban card says, in words Odoo translates (a card's own text is not, since the
     # card is built per series in Python: see series_views).
     status_label = fields.Selection(
@@ -190,27 +192,41 @@ class GameServer(models.Model):
     # ------------------------------------------------------------------
     # Figures
     # ------------------------------------------------------------------
-    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.players_peak',
-                 'stat_ids.polls_unplanned')
-    def _compute_figures(self):
-        """Exact figures over the buckets that start within the last 24 h, 7 and 30 days; uptime leaves
-        out the failures inside maintenance windows when the setting says so."""
+    def _window_figures(self, windows):
+        """Exact figures over the buckets that start within each of ``windows`` (keys of
+        FIGURE_WINDOWS): ``{(window, server id): sums}``, with uptime leaving out the failures
+        inside maintenance windows when the setting says so."""
         now = fields.Datetime.now()
-        server_ids = self._origin.ids
         uptime = ('uptime_unplanned_pct' if self.env['res.config.settings']._uptime_excludes_maintenance()
                   else 'uptime_pct')
+        empty = {'polls': 0, 'polls_online': 0, 'polls_unplanned': 0, 'players_peak': 0}
         sums = {}
-        for window, days in FIGURE_WINDOWS.items():
+        for window in windows:
             for server, polls, polls_online, unplanned, peak in self.env['game.server.stat']._read_group(
-                    [('server_id', 'in', server_ids), ('bucket_start', '>=', now - timedelta(days=days))],
+                    [('server_id', 'in', self._origin.ids),
+                     ('bucket_start', '>=', now - timedelta(days=FIGURE_WINDOWS[window]))],
                     ['server_id'], ['polls:sum', 'polls_online:sum', 'polls_unplanned:sum', 'players_peak:max']):
                 sums[window, server.id] = {'polls': polls, 'polls_online': polls_online, 'polls_unplanned': unplanned,
                                            'players_peak': peak}
-        empty = {'polls': 0, 'polls_online': 0, 'polls_unplanned': 0, 'players_peak': 0}
+        return {(window, server._origin.id): dict(sums.get((window, server._origin.id), empty),
+                                                  uptime=ratio_of(uptime, sums.get((window, server._origin.id), empty)))
+                for window in windows for server in self}
+
+    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.players_peak',
+                 'stat_ids.polls_unplanned')
+    def _compute_day_figures(self):
+        figures = self._window_figures(['24h'])
         for server in self:
-            for window in FIGURE_WINDOWS:
-                server['uptime_' + window] = ratio_of(uptime, sums.get((window, server._origin.id), empty))
-            server.peak_players_24h = sums.get(('24h', server._origin.id), empty)['players_peak'] or 0
+            day = figures['24h', server._origin.id]
+            server.uptime_24h = day['uptime']
+            server.peak_players_24h = day['players_peak'] or 0
+
+    @api.depends('stat_ids.bucket_start', 'stat_ids.polls', 'stat_ids.polls_online', 'stat_ids.polls_unplanned')
+    def _compute_long_figures(self):
+        figures = self._window_figures(['7d', '30d'])
+        for server in self:
+            server.uptime_7d = figures['7d', server._origin.id]['uptime']
+            server.uptime_30d = figures['30d', server._origin.id]['uptime']
 
     @api.depends('is_online', 'last_checked', 'in_maintenance', 'players_online', 'players_max', 'latency_ms',
                  'last_error_code', 'last_error', 'uptime_24h')
