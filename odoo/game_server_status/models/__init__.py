@@ -2,6 +2,7 @@ from . import res_config_settings
 from . import game_server_game
 from . import game_server_stat
 from . import game_server_game_stat
+from . import game_server_game_players
 from . import game_server_outage
 from . import game_server_incident
 from . import game_server_maintenance

@@ -1,19 +1,17 @@
 """The figures of the fleet dashboard (static/src/dashboard), in one call.
 
-Each figure comes from the smallest rows that hold it, so the call costs the same at 10,000
-servers as at 10: the live status from game.server (one row per server), uptime from the hourly
-game rows, the month from game.server.sla.month (one row per server), and players over time from
-the last day of statistics buckets. Everything but that last query goes through the ORM's
-read_group, so access rights and record rules apply; the buckets are read in SQL only after the
-same rights are checked on them.
+Each figure comes from the smallest rows that hold it: the live status from game.server (one row
+per server), uptime from the hourly game rows, the month from game.server.sla.month (one row per
+server), players at once from game.server.game.players (one row per game and bucket) and, for the
+buckets since its last run, the detail rows. Everything but the players goes through the ORM's
+read_group, so access rights and record rules apply; the players are read in SQL only after the
+same rights are checked on their rows.
 """
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.tools import SQL
 
 from . import local_time, series
-from .game_server_stat import SHORTEST_DAY_MINUTES
 
 #: Games drawn one by one in the players chart; the others are added up as one line.
 CHART_GAMES = 6
@@ -84,19 +82,13 @@ class GameServerDashboard(models.AbstractModel):
         day of the company's timezone). A bucket's players over its polls is what one server held
         on average during it; summed over the servers, what the fleet held at once. An hour is the
         average of its buckets; the peak is the highest bucket."""
-        Stat = self.env['game.server.stat']
-        series.check_read_access(Stat)
-        Stat.flush_model()
+        Players = self.env['game.server.game.players']
+        series.check_read_access(Players)
+        series.check_read_access(self.env['game.server.stat'])
         hours = [now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=23 - i) for i in range(24)]
         today = local_time.day_start(now, zone)
-        self.env.cr.execute(SQL("""
-            SELECT bucket_start, game_id, SUM(players_sum::float8 / polls)
-            FROM game_server_stat
-            WHERE bucket_start >= %s AND bucket_minutes < %s AND polls > 0
-            GROUP BY 1, 2
-        """, min(hours[0], today), SHORTEST_DAY_MINUTES))
         fleet, buckets = {}, {}
-        for start, game_id, players in self.env.cr.fetchall():
+        for start, game_id, players in Players._since(min(hours[0], today)):
             if start >= today:
                 fleet[start] = fleet.get(start, 0.0) + players
             hour = start.replace(minute=0, second=0)
@@ -104,16 +96,16 @@ class GameServerDashboard(models.AbstractModel):
                 buckets.setdefault(game_id, {}).setdefault(hour, []).append(players)
         by_game = {game_id: {hour: sum(values) / len(values) for hour, values in by_hour.items()}
                    for game_id, by_hour in buckets.items()}
-        ranked = sorted(by_game, key=lambda game_id: (-sum(by_game[game_id].values()), game_id or 0))
-        names = {game.id: game.display_name for game in self.env['game.server.game'].browse(filter(None, ranked))}
-        lines = [(names.get(game_id) or _("Unknown game"), [by_game[game_id]])
-                 for game_id in ranked[:CHART_GAMES]]
+        ranked = sorted(by_game, key=lambda game_id: (-sum(by_game[game_id].values()), game_id))
+        shown = self.env['game.server.game'].browse(ranked[:CHART_GAMES])
+        lines = [(game.display_name, [by_game[game.id]]) for game in shown]
         if ranked[CHART_GAMES:]:
             lines.append((_("Other games"), [by_game[game_id] for game_id in ranked[CHART_GAMES:]]))
         return {
             'hours': [fields.Datetime.to_string(hour) for hour in hours],
-            'series': [{'name': name, 'values': [round(sum(g.get(hour, 0.0) for g in games), 1) for hour in hours]}
-                       for name, games in lines],
+            'series': [{'name': name,
+                        'values': [round(sum(game.get(hour, 0.0) for game in added), 1) for hour in hours]}
+                       for name, added in lines],
             'peak_today': round(max(fleet.values()), 1) if fleet else 0.0,
         }
 

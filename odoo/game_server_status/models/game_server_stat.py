@@ -248,7 +248,8 @@ class GameServerStat(models.Model):
 
     @api.model
     def _maintain(self, limit, now=None):
-        """Purge rows (and game hours) older than the retention, then roll old detail rows up into daily rows.
+        """Purge rows (and game hours) older than the retention, then roll old detail rows up into daily rows;
+        first, bring the players at once per game and bucket (game.server.game.players) up to date.
 
         Both cut-offs fall on a midnight of the company's timezone, so whole local days are rolled
         up or purged.
@@ -262,6 +263,8 @@ class GameServerStat(models.Model):
         zone = Settings._game_server_timezone()
         now = now or fields.Datetime.now()
         purge_cutoff = local_time.day_start(now, zone, -settings.stat_retention_days)
+        # Players at once are computed from detail rows: before any is rolled up.
+        self.env['game.server.game.players']._compute_buckets(purge_cutoff)
         return {
             'purged': self._purge_before(purge_cutoff, limit),
             'rolled_up': self._roll_up_before(local_time.day_start(now, zone, -settings.stat_detail_days), limit,

@@ -53,6 +53,21 @@ class TestDashboard(GameServerCase):
         self.assertEqual(players['series'][0]['name'], self.alpha.game_id.display_name, "most players first")
         self.assertEqual(players['peak_today'], round(10 + 4 / 3, 1))
 
+    def test_players_read_the_same_once_the_hourly_job_computed_their_buckets(self):
+        self.assertFalse(self.env['game.server.game.players'].search([]), "nothing computed yet: all from buckets")
+        self.Stat._maintain(1000, now=NOW)
+        computed = self.env['game.server.game.players'].search([])
+        self.assertCountEqual([(row.bucket_start, row.game_id, round(row.players, 6), row.servers) for row in computed], [
+            (dt('2024-05-01 12:00:00'), self.alpha.game_id, 10.0, 1),
+            (dt('2024-05-01 12:00:00'), self.beta.game_id, round(4 / 3, 6), 1),
+            (dt('2024-05-01 12:15:00'), self.beta.game_id, 0.0, 1),
+        ])
+        self.assertEqual(self.env['game.server.dashboard']._dashboard_data(NOW)['players'], self.data['players'])
+        # A report after the run (in the last bucket written) counts: that bucket is read from the detail rows.
+        self.apply([online(self.beta.id, '2024-05-01 12:20:00', players_online=6, players_max=10)])
+        players = self.env['game.server.dashboard']._dashboard_data(NOW)['players']
+        self.assertEqual(players['series'][1]['values'][-1], round((4 / 3 + 6 / 2) / 2, 1))
+
     def test_least_used_servers_of_the_month_lowest_utilization_first(self):
         names = [server['name'] for server in self.data['least_used']]
         self.assertIn('Alpha', names)
