@@ -10,6 +10,7 @@ from . import game_server_deletion
 from . import game_server_tag
 from . import game_server_watch
 from . import game_server
+from . import game_server_public
 from . import game_server_notify
 from . import game_server_followup
 from . import game_server_sla

@@ -19,3 +19,4 @@ from . import test_customers
 from . import test_followup
 from . import test_sla
 from . import test_dashboard
+from . import test_public
