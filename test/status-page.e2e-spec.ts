@@ -8,24 +8,10 @@ import type { ServerView } from '#common';
 import { toOdooDatetime } from '#odoo-client';
 import { createPoller } from '../apps/poller/src/poller.app.js';
 import { type ApiHarness, type KeyRole, startApi } from './support/api-harness.js';
+import { CHROMIUM } from './support/chromium.js';
 import { type MinecraftResponder, startMinecraftResponder } from './support/minecraft-responder.js';
 import { QUIET } from './support/test-env.js';
 import { waitFor } from './support/wait-for.js';
-
-/** Debian's chromium, never a downloaded browser; headless and quiet on the network. */
-const CHROMIUM = {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-};
 
 /**
  * The status page in a real browser, on top of the whole system: servers registered through

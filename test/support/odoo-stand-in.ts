@@ -174,6 +174,9 @@ const GAME_SERVER_FIELDS: Record<string, StandInFieldType> = {
   partner_id: 'many2one',
   user_id: 'many2one',
   tag_ids: 'many2many',
+  published: 'boolean',
+  show_address: 'boolean',
+  public_slug: 'char',
   // Not stored: computed from the stat buckets whenever they are read.
   peak_players_24h: 'integer',
   uptime_24h: 'float',
@@ -387,7 +390,14 @@ export class OdooStandIn {
       GAME_SERVER_MODEL,
       {
         fields: GAME_SERVER_FIELDS,
-        defaults: { active: true, poll_interval: 0, is_online: false, consecutive_failures: 0 },
+        defaults: {
+          active: true,
+          poll_interval: 0,
+          is_online: false,
+          consecutive_failures: 0,
+          published: false,
+          show_address: false,
+        },
         relations: {
           open_outage_id: { model: GAME_SERVER_OUTAGE_MODEL },
           partner_id: { model: PARTNER_MODEL },
@@ -395,6 +405,7 @@ export class OdooStandIn {
         },
       },
       {
+        compute: (server) => this.publicSlug(server),
         virtual: {
           fields: new Set(['peak_players_24h', 'uptime_24h', 'uptime_7d', 'uptime_30d']),
           values: (servers) => this.serverFigures(servers),
@@ -1132,6 +1143,15 @@ export class OdooStandIn {
       };
     }
     if (model.name === GAME_SERVER_MODEL) {
+      table['public_status'] = {
+        kind: 'model',
+        params: [],
+        required: 0,
+        run: ({ model: m }) => {
+          const result = this.publicStatus(m);
+          return { result, recordCount: result.servers.length };
+        },
+      };
       table['apply_status_reports'] = {
         kind: 'model',
         params: ['reports'],
@@ -1702,6 +1722,83 @@ export class OdooStandIn {
   private serverGame(serverId: unknown): unknown {
     if (typeof serverId !== 'number') return false;
     return this.models.get(GAME_SERVER_MODEL)?.records.get(serverId)?.['game'] ?? false;
+  }
+
+  /** Mirrors the addon: a server published without a public name gets one from its name. */
+  private publicSlug(server: StandInRecord): void {
+    if (server['published'] !== true || server['public_slug']) return;
+    const name = typeof server['name'] === 'string' ? server['name'] : '';
+    const base =
+      name
+        .normalize('NFKD')
+        .replace(/\p{M}/gu, '')
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/gu, '-')
+        .replace(/^-+|-+$/gu, '')
+        .slice(0, 64)
+        .replace(/-+$/u, '') || 'server';
+    const taken = [...this.model(GAME_SERVER_MODEL).records.values()].some(
+      (other) => other.id !== server.id && other['public_slug'] === base,
+    );
+    server['public_slug'] = taken ? `${base.slice(0, 52)}-${server.id}` : base;
+  }
+
+  /**
+   * Mirrors the addon's `game.server.public_status`: the published active servers by name (at
+   * most 500), the address only where shown, average players per hour over 24 hours.
+   */
+  private publicStatus(model: ModelState): { hours: string[]; servers: Record<string, unknown>[] } {
+    const hourNow = Math.floor(this.now().getTime() / HOUR_MS) * HOUR_MS;
+    const hours = Array.from({ length: 24 }, (_, i) => toStamp(hourNow - (23 - i) * HOUR_MS));
+    const servers = [...model.records.values()]
+      .filter((s) => s['active'] === true && s['published'] === true && s['public_slug'])
+      .sort((a, b) => String(a['name']).localeCompare(String(b['name'])) || a.id - b.id)
+      .slice(0, 500);
+    const sums = new Map<string, { players: number; polls: number }>();
+    for (const stat of this.model(GAME_SERVER_STAT_MODEL).records.values()) {
+      const start = stat['bucket_start'];
+      if (
+        typeof start !== 'string' ||
+        start < (hours[0] ?? '') ||
+        (stat['bucket_minutes'] as number) >= 1380
+      ) {
+        continue;
+      }
+      const key = `${String(stat['server_id'])} ${start.slice(0, 13)}:00:00`;
+      const sum = sums.get(key) ?? { players: 0, polls: 0 };
+      sum.players += stat['players_sum'] as number;
+      sum.polls += stat['polls'] as number;
+      sums.set(key, sum);
+    }
+    const figures = this.serverFigures(servers);
+    const games = new Map(
+      [...this.model(GAME_SERVER_GAME_MODEL).records.values()].map((g) => [g['code'], g['name']]),
+    );
+    return {
+      hours,
+      servers: servers.map((s) => {
+        const shown = s['show_address'] === true;
+        return {
+          slug: s['public_slug'],
+          name: s['name'],
+          game: games.get(s['game']) ?? s['game'],
+          online: s['is_online'] === true,
+          players: s['players_online'] ?? 0,
+          players_max: s['players_max'] ?? 0,
+          map: s['map_name'] || null,
+          version: s['version'] || null,
+          last_checked: s['last_checked'] || null,
+          uptime_30d:
+            Math.round(((figures.get(s.id)?.['uptime_30d'] as number) ?? 0) * 1000) / 1000,
+          host: shown ? s['host'] : null,
+          port: shown ? s['port'] : null,
+          players_24h: hours.map((hour) => {
+            const sum = sums.get(`${s.id} ${hour}`);
+            return sum && sum.polls > 0 ? Math.round((sum.players / sum.polls) * 100) / 100 : null;
+          }),
+        };
+      }),
+    };
   }
 
   /**

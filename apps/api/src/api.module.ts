@@ -29,6 +29,8 @@ import { HealthController } from './health/health.controller.js';
 import { httpLogOptions } from './logging/logger.options.js';
 import { ApiMetrics } from './metrics/api-metrics.service.js';
 import { MetricsController } from './metrics/metrics.controller.js';
+import { PublicController } from './public/public.controller.js';
+import { PublicStatusService } from './public/public-status.service.js';
 import { ServersController } from './servers/servers.controller.js';
 import { ServersService } from './servers/servers.service.js';
 import { StatsController } from './stats/stats.controller.js';
@@ -76,6 +78,7 @@ export class ApiModule {
         ServersController,
         StatsController,
         StatusPageController,
+        PublicController,
       ],
       providers: [
         { provide: ApiKeyRegistry, useValue: keys },
@@ -86,6 +89,7 @@ export class ApiModule {
         ServersService,
         StatsService,
         StatRepository,
+        PublicStatusService,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { Public } from '../auth/auth.decorators.js';
 
 /** The page's files and their types; nothing else is served from the folder. */
 const ASSETS: Readonly<Record<string, string>> = {
+  'base.css': 'text/css; charset=utf-8',
   'status.css': 'text/css; charset=utf-8',
 };
 
@@ -80,7 +81,8 @@ function loadPage(): Page {
   return { html, csp, assets };
 }
 
-function packageRoot(): string {
+/** The folder holding package.json: the sources' root, from src/ (tests) as from dist/. */
+export function packageRoot(): string {
   let dir = import.meta.dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);

@@ -352,6 +352,21 @@ export class ApiEnv {
   @Min(1)
   @Max(86_400)
   API_RATE_WINDOW_S: number = 60;
+
+  /**
+   * Seconds the public status page's data is kept: at most one Odoo call per period, however
+   * many players ask.
+   */
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  PUBLIC_CACHE_S: number = 10;
+
+  /** Requests one client address may make to the public pages per API_RATE_WINDOW_S. */
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  PUBLIC_RATE_LIMIT: number = 120;
 }
 
 /** Who may call the API; read apart from ApiEnv because it has no default. */

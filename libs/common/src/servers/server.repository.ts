@@ -130,6 +130,53 @@ export interface CatalogChanges {
   deleted: number[];
 }
 
+/** An Odoo datetime ('YYYY-MM-DD HH:MM:SS', UTC) as ISO 8601. */
+function isoTime(value: string): string {
+  return fromOdooDatetime(value)?.toISOString() ?? value;
+}
+
+/** game.server.public_status's shape (Odoo's names). */
+interface OdooPublicServer {
+  slug: string;
+  name: string;
+  game: string;
+  online: boolean;
+  players: number;
+  players_max: number;
+  map: string | null;
+  version: string | null;
+  last_checked: string | null;
+  uptime_30d: number;
+  host: string | null;
+  port: number | null;
+  players_24h: (number | null)[];
+}
+
+/** A published server as players see it; host and port are null unless it shows its address. */
+export interface PublicServer {
+  slug: string;
+  name: string;
+  game: string;
+  online: boolean;
+  players: number;
+  playersMax: number;
+  map: string | null;
+  version: string | null;
+  /** ISO 8601 UTC. */
+  lastChecked: string | null;
+  uptime30d: number;
+  host: string | null;
+  port: number | null;
+  /** Average players in each hour of `PublicStatus.hours`; null for an hour without a poll. */
+  players24h: (number | null)[];
+}
+
+export interface PublicStatus {
+  /** The 24 hours of the charts, oldest first, ISO 8601 UTC; the last is the current hour. */
+  hours: string[];
+  servers: PublicServer[];
+}
+
 /**
  * The catalog and live status of game servers, kept in Odoo's game.server model.
  * The only place that knows the model's field names.
@@ -335,6 +382,33 @@ export class ServerRepository {
       missing: result.missing,
       outagesOpened: result.outages_opened ?? 0,
       outagesClosed: result.outages_closed ?? 0,
+    };
+  }
+
+  /** The published servers as players see them (game.server.public_status): one call. */
+  async publicStatus(): Promise<PublicStatus> {
+    const result = await this.odoo.callModel<{ hours: string[]; servers: OdooPublicServer[] }>(
+      ODOO_SERVER_MODEL,
+      'public_status',
+      {},
+    );
+    return {
+      hours: result.hours.map(isoTime),
+      servers: result.servers.map((s) => ({
+        slug: s.slug,
+        name: s.name,
+        game: s.game,
+        online: s.online,
+        players: s.players,
+        playersMax: s.players_max,
+        map: s.map,
+        version: s.version,
+        lastChecked: s.last_checked === null ? null : isoTime(s.last_checked),
+        uptime30d: s.uptime_30d,
+        host: s.host,
+        port: s.port,
+        players24h: s.players_24h,
+      })),
     };
   }
 

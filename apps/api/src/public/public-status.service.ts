@@ -1,0 +1,58 @@
+import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
+import { ApiEnv, type PublicServer, type PublicStatus, ServerRepository } from '#common';
+
+/** How long the last good data is served when Odoo cannot answer, before the page says so. */
+const STALE_MAX_MS = 10 * 60_000;
+
+/** The public data as the pages read it: the list, each server by its slug, and when it was read. */
+export interface PublicSnapshot {
+  status: PublicStatus;
+  bySlug: ReadonlyMap<string, PublicServer>;
+  /** When Odoo answered (ms since the epoch). */
+  readAt: number;
+}
+
+/**
+ * The published servers for the public pages, from one Odoo call per PUBLIC_CACHE_S: every
+ * request within the period is answered from memory, and the requests that arrive while the
+ * call is out wait for that same call (one in flight, never one per request). When Odoo fails,
+ * the last data is served for up to 10 minutes, then the pages answer 503.
+ */
+@Injectable()
+export class PublicStatusService {
+  private readonly logger = new Logger(PublicStatusService.name);
+  private snapshot: PublicSnapshot | null = null;
+  private inFlight: Promise<PublicSnapshot> | null = null;
+
+  constructor(
+    private readonly servers: ServerRepository,
+    private readonly api: ApiEnv,
+  ) {}
+
+  async current(): Promise<PublicSnapshot> {
+    const now = Date.now();
+    if (this.snapshot && now - this.snapshot.readAt < this.api.PUBLIC_CACHE_S * 1000) {
+      return this.snapshot;
+    }
+    this.inFlight ??= this.read().finally(() => {
+      this.inFlight = null;
+    });
+    try {
+      return await this.inFlight;
+    } catch (error) {
+      if (this.snapshot && now - this.snapshot.readAt < STALE_MAX_MS) return this.snapshot;
+      this.logger.warn(`public status: Odoo did not answer: ${String(error)}`);
+      throw new ServiceUnavailableException('The status of the servers cannot be read right now');
+    }
+  }
+
+  private async read(): Promise<PublicSnapshot> {
+    const status = await this.servers.publicStatus();
+    this.snapshot = {
+      status,
+      bySlug: new Map(status.servers.map((server) => [server.slug, server])),
+      readAt: Date.now(),
+    };
+    return this.snapshot;
+  }
+}
