@@ -630,7 +630,9 @@ describe('API', () => {
         'notes',
         'pollIntervalS',
         'port',
+        'published',
         'queryPort',
+        'showAddress',
         'tags',
       ]);
     });

@@ -248,6 +248,56 @@ describe('public status page', () => {
     }
   });
 
+  it('publishes a server through the API: Odoo names it for links, the page shows it', async () => {
+    const quick = await startApi({ name: 'public-api', env: { PUBLIC_CACHE_S: '1' } });
+    try {
+      const created = await quick.request('/servers', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'Night Raid #2',
+          game: 'minecraft',
+          host: '192.0.2.44',
+          port: 25565,
+          published: true,
+        }),
+      });
+      expect(created.status).toBe(201);
+      const server = (await created.json()) as { id: number; publicPage: unknown };
+      expect(server.publicPage).toEqual({
+        published: true,
+        showAddress: false,
+        slug: 'night-raid-2',
+      });
+      const shown = (await (
+        await quick.request('/public/servers/night-raid-2', { as: null })
+      ).json()) as {
+        server: { name: string; host: string | null };
+      };
+      expect(shown.server).toMatchObject({ name: 'Night Raid #2', host: null });
+      const patched = await quick.request(`/servers/${server.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ published: false }),
+      });
+      expect(((await patched.json()) as { publicPage: unknown }).publicPage).toEqual({
+        published: false,
+        showAddress: false,
+        slug: 'night-raid-2',
+      });
+      const wrong = await quick.request(`/servers/${server.id}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ published: 'yes' }),
+      });
+      expect(wrong.status).toBe(400);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      expect((await quick.request('/public/servers/night-raid-2', { as: null })).status).toBe(404);
+    } finally {
+      await quick.stop();
+    }
+  });
+
   it('reaches nothing of the API without a key', async () => {
     expect((await api.request('/servers', { as: null })).status).toBe(401);
     expect((await api.request('/public/../servers', { as: null })).status).toBe(401);

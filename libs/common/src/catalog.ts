@@ -42,12 +42,22 @@ export interface ServerCustomer {
   name: string;
 }
 
+/** Whether players see a server on the public page (/public), and under which name. */
+export interface ServerPublicPage {
+  published: boolean;
+  /** The public page shows the host and port to join with. */
+  showAddress: boolean;
+  /** Its name in public links; made by Odoo from the server's name when first published. */
+  slug: string | null;
+}
+
 /** A catalog entry with its live status, as the API shows it. */
 export interface ServerView extends CatalogServer {
   notes: string | null;
   customer: ServerCustomer | null;
   /** Names of the server's tags, in Odoo's tag order. */
   tags: string[];
+  publicPage: ServerPublicPage;
   status: ServerLiveStatus;
 }
 
@@ -64,4 +74,8 @@ export interface NewServer {
   customerId?: number | null;
   /** Tag names; those Odoo does not have yet are created. */
   tags?: string[];
+  /** On the public page (default false). */
+  published?: boolean;
+  /** The public page shows its address (default false). */
+  showAddress?: boolean;
 }

@@ -96,6 +96,14 @@ export class CreateServerDto extends newServerRules(GAME_IDS) {
     description: 'Tag names (1-64 characters); tags Odoo does not have yet are created',
   })
   declare tags?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Players see it on the public page (/public); default false',
+  })
+  declare published?: boolean;
+
+  @ApiPropertyOptional({ description: 'The public page shows its host and port; default false' })
+  declare showAddress?: boolean;
 }
 
 /** A PATCH: only the fields sent change; null clears queryPort, pollIntervalS and notes. */
@@ -155,6 +163,16 @@ export class UpdateServerDto {
   @ValidateIf(present)
   @IsServerTags()
   tags?: string[];
+
+  @ApiPropertyOptional({ description: 'Players see it on the public page (/public)' })
+  @ValidateIf(present)
+  @IsBoolean()
+  published?: boolean;
+
+  @ApiPropertyOptional({ description: 'The public page shows its host and port' })
+  @ValidateIf(present)
+  @IsBoolean()
+  showAddress?: boolean;
 
   @ApiPropertyOptional({ description: 'false archives the server: it is no longer polled' })
   @ValidateIf(present)
@@ -303,6 +321,22 @@ export class ServerStatusDto implements ServerLiveStatus {
   consecutiveFailures!: number;
 }
 
+export class ServerPublicPageDto {
+  @ApiProperty({ description: 'Players see it on the public page (/public)' })
+  published!: boolean;
+
+  @ApiProperty({ description: 'The public page shows its host and port' })
+  showAddress!: boolean;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'survival-eu',
+    description: 'Its name in public links (/public/servers/<slug>), made when first published',
+  })
+  slug!: string | null;
+}
+
 export class ServerDto implements ServerView {
   @ApiProperty({ example: 42 })
   id!: number;
@@ -336,6 +370,9 @@ export class ServerDto implements ServerView {
 
   @ApiProperty({ type: [String], example: ['EU'] })
   tags!: string[];
+
+  @ApiProperty({ type: ServerPublicPageDto })
+  publicPage!: ServerPublicPageDto;
 
   @ApiProperty({ type: ServerStatusDto })
   status!: ServerStatusDto;

@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -105,6 +106,14 @@ export function newServerRules(gameIds: readonly string[]): NewServerRulesClass 
     @IsOptional()
     @IsServerTags()
     tags?: string[];
+
+    @IsOptional()
+    @IsBoolean()
+    published?: boolean;
+
+    @IsOptional()
+    @IsBoolean()
+    showAddress?: boolean;
   }
   return NewServerRules;
 }

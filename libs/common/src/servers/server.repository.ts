@@ -47,6 +47,9 @@ const VIEW_FIELDS = [
   'consecutive_failures',
   'partner_id',
   'tag_ids',
+  'published',
+  'show_address',
+  'public_slug',
 ];
 
 /** Tags servers are sorted by, by name (game.server.tag). */
@@ -325,6 +328,8 @@ export class ServerRepository {
     if (changes.pollIntervalS !== undefined) vals['poll_interval'] = changes.pollIntervalS ?? false;
     if (changes.notes !== undefined) vals['notes'] = changes.notes ?? false;
     if (changes.active !== undefined) vals['active'] = changes.active;
+    if (changes.published !== undefined) vals['published'] = changes.published;
+    if (changes.showAddress !== undefined) vals['show_address'] = changes.showAddress;
     Object.assign(vals, await this.relationVals(changes));
     await this.odoo.write(ODOO_SERVER_MODEL, [id], vals);
     const updated = await this.get(id);
@@ -477,6 +482,8 @@ function toVals(server: NewServer): Record<string, unknown> {
     query_port: server.queryPort ?? false,
     ...(server.pollIntervalS ? { poll_interval: server.pollIntervalS } : {}),
     notes: server.notes ?? false,
+    ...(server.published !== undefined && { published: server.published }),
+    ...(server.showAddress !== undefined && { show_address: server.showAddress }),
   };
 }
 
@@ -546,6 +553,11 @@ function toView(row: OdooServer, tagNames: ReadonlyMap<number, string>): ServerV
     notes: str(row.notes),
     customer: customer(row.partner_id),
     tags: idList(row.tag_ids).flatMap((id) => tagNames.get(id) ?? []),
+    publicPage: {
+      published: row.published === true,
+      showAddress: row.show_address === true,
+      slug: str(row.public_slug),
+    },
     status: {
       online: row.is_online === true,
       playersOnline: int(row.players_online),
