@@ -74,7 +74,7 @@ export async function drive(
   };
 }
 
-/** Seeds a fleet that has run for a day: SERVERS servers, CHARTED of them with stats. */
+/** Seeds a fleet that has run for a day: SERVERS servers, CHARTED of them with stats and public. */
 export function seedFleet(odoo: OdooStandIn): number[] {
   const now = Date.now();
   const servers = odoo.seed(
@@ -93,6 +93,9 @@ export function seedFleet(odoo: OdooStandIn): number[] {
         map_name: online ? 'world' : false,
         last_checked: toOdooDatetime(now - (i % 60) * 1000),
         consecutive_failures: online ? 0 : 3,
+        // The charted ones are on the public page.
+        published: i < CHARTED,
+        public_slug: i < CHARTED ? `srv-${String(i + 1).padStart(5, '0')}` : false,
       };
     }),
   );
@@ -130,8 +133,10 @@ export async function startApi(odoo: OdooInfo, prefix: string, viewerKey: string
       ODOO_API_KEY: odoo.apiKey,
       ODOO_PROTOCOL: 'json2',
       API_KEYS: `bench:viewer:${viewerKey}`,
-      // The load comes from one key; the bench measures latency, not the limiter.
+      // The load comes from one key and one address; the bench measures latency, not the limiter.
       API_RATE_LIMIT: '1000000',
+      PUBLIC_RATE_LIMIT: '1000000',
+      PUBLIC_CACHE_S: '10',
       // Request lines cost time in production too; they go to a sink here, not the terminal.
       LOG_LEVEL: 'info',
     },

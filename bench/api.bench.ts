@@ -1,5 +1,6 @@
 /*
- * npm run bench:api — the API's list latency with 10,000 servers in Odoo (the stand-in).
+ * npm run bench:api — the API's list latency with 10,000 servers in Odoo (the stand-in), and
+ * the public page under a crowd: 1,000 requests/s for 30 s, with the Odoo calls it made.
  *
  * Three threads, so the figures are the API's and not a shared event loop's: the Odoo
  * stand-in (seeded with 10,000 servers and a day of 15-minute stats for 100 of them), the
@@ -10,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ServerRepository } from '#common';
 import { OdooClient } from '#odoo-client';
@@ -33,6 +35,17 @@ const CONCURRENCY = [1, 8] as const;
 const TARGET_P95_MS = 100;
 const REQUESTS_AT: Record<(typeof CONCURRENCY)[number], number> = { 1: 500, 8: 1_000 };
 const ODOO_ALONE = 'Odoo alone: ServerRepository.list, no API';
+/** The public page's crowd: requests per second, for how long, and its mix of pages. */
+const PUBLIC_RATE = 1_000;
+const PUBLIC_SECONDS = 30;
+const PUBLIC_CACHE_S = 10;
+const PUBLIC_PAGES = [
+  '/public/servers',
+  '/public',
+  '/public/servers/srv-00001/badge.svg',
+  '/public/servers',
+  '/public/servers/srv-00002/card',
+];
 
 interface Scenario {
   name: string;
@@ -64,7 +77,65 @@ async function runOdoo(): Promise<void> {
   seedFleet(odoo);
   const info: OdooInfo = { url: odoo.url, db: odoo.db, login: odoo.login, apiKey: odoo.apiKey };
   parentPort?.postMessage(info);
-  // Lives until the main thread terminates it.
+  // Then answers how many public_status calls it received; lives until terminated.
+  parentPort?.on('message', () =>
+    parentPort?.postMessage(odoo.calls.filter((c) => c.method === 'public_status').length),
+  );
+}
+
+/**
+ * Sends `rate` requests a second for `seconds`, whatever the answers take (a crowd does not
+ * wait for the previous player's page); each latency runs from its send time.
+ */
+async function openLoop(
+  name: string,
+  rate: number,
+  seconds: number,
+  one: (i: number) => Promise<boolean>,
+): Promise<Figures> {
+  const latencies: number[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let sent = 0;
+  let errors = 0;
+  const started = performance.now();
+  while (performance.now() - started < seconds * 1000) {
+    const due = Math.floor(((performance.now() - started) / 1000) * rate);
+    while (sent < due) {
+      const i = sent++;
+      const t0 = performance.now();
+      const request: Promise<void> = one(i)
+        .then(
+          (ok) => {
+            if (!ok) errors++;
+          },
+          () => {
+            errors++;
+          },
+        )
+        .finally(() => {
+          latencies.push(performance.now() - t0);
+          inFlight.delete(request);
+        });
+      inFlight.add(request);
+    }
+    await sleep(2);
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
+  return {
+    name,
+    concurrency: 0,
+    requests: latencies.length,
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    max: latencies.at(-1) ?? NaN,
+    perSecond: latencies.length / elapsed,
+    errors,
+  };
 }
 
 /** Thread 3: the load, against the API and, for comparison, straight against Odoo. */
@@ -89,6 +160,14 @@ async function runLoad(input: { apiUrl: string; key: string; odoo: OdooInfo }): 
   }
   client.close();
   parentPort?.postMessage(results);
+  // Then the crowd on the public page, once the main thread has counted Odoo's calls so far.
+  await new Promise((resolve) => parentPort?.once('message', resolve));
+  const publicGet = async (i: number) => {
+    const res = await fetch(`${input.apiUrl}${PUBLIC_PAGES[i % PUBLIC_PAGES.length] ?? '/public'}`);
+    await res.arrayBuffer();
+    return res.ok;
+  };
+  parentPort?.postMessage(await openLoop('public page', PUBLIC_RATE, PUBLIC_SECONDS, publicGet));
 }
 
 /** Main thread: the API, started as main.ts starts it. */
@@ -106,12 +185,19 @@ async function main(): Promise<void> {
     const loadThread = new Worker(file, {
       workerData: { role: 'load', apiUrl, key, odoo },
     });
-    const results = await new Promise<Figures[]>((resolve, reject) => {
-      loadThread.once('message', resolve);
-      loadThread.once('error', reject);
-    });
-    await loadThread.terminate();
+    const next = <T>(worker: Worker, ask?: boolean) =>
+      new Promise<T>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        if (ask) worker.postMessage('next');
+      });
+    const results = await next<Figures[]>(loadThread);
     print(results);
+    const callsBefore = await next<number>(odooThread, true);
+    const crowd = await next<Figures>(loadThread, true);
+    const calls = (await next<number>(odooThread, true)) - callsBefore;
+    await loadThread.terminate();
+    printPublic(crowd, calls);
   } finally {
     await app.close();
     await odooThread.terminate();
@@ -149,6 +235,34 @@ function print(results: Figures[]): void {
       );
     }
   }
+}
+
+function printPublic(crowd: Figures, odooCalls: number): void {
+  const periods = Math.ceil(PUBLIC_SECONDS / PUBLIC_CACHE_S);
+  process.stdout.write(
+    `\nPublic page, no key: ${PUBLIC_RATE.toLocaleString('en')} requests/s for ${PUBLIC_SECONDS} s ` +
+      `(page, JSON, badge, card), ${CHARTED} published servers, PUBLIC_CACHE_S=${PUBLIC_CACHE_S}\n` +
+      `${crowd.requests.toLocaleString('en')} answered (${crowd.perSecond.toFixed(0)}/s), ` +
+      `${crowd.errors} errors; p50 ${crowd.p50.toFixed(1)} ms, p95 ${crowd.p95.toFixed(1)} ms, ` +
+      `p99 ${crowd.p99.toFixed(1)} ms, max ${crowd.max.toFixed(1)} ms\n` +
+      `Odoo calls: ${odooCalls} in ${PUBLIC_SECONDS} s (at most one per ${PUBLIC_CACHE_S} s period: ` +
+      `${periods}${odooCalls <= periods + 1 ? '' : ' EXCEEDED'})\n`,
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      bench: 'api-public',
+      rate: PUBLIC_RATE,
+      seconds: PUBLIC_SECONDS,
+      requests: crowd.requests,
+      perSecond: Math.round(crowd.perSecond),
+      errors: crowd.errors,
+      p50Ms: Number(crowd.p50.toFixed(1)),
+      p95Ms: Number(crowd.p95.toFixed(1)),
+      p99Ms: Number(crowd.p99.toFixed(1)),
+      odooCalls,
+      cacheS: PUBLIC_CACHE_S,
+    })}\n`,
+  );
 }
 
 if (isMainThread) {

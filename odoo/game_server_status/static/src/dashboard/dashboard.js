@@ -71,18 +71,21 @@ export class GameServerDashboard extends Component {
         });
     }
 
+    /** The chart's top: four grid steps of 1, 2 or 5 times a power of ten, above every value. */
     get chartMax() {
         const values = this.state.data.players.series.flatMap((line) => line.values);
-        const max = Math.max(1, ...values);
-        const step = 10 ** Math.floor(Math.log10(max));
-        return Math.ceil(max / step) * step;
+        const quarter = Math.max(1, ...values) / 4;
+        const power = 10 ** Math.floor(Math.log10(quarter));
+        const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= quarter);
+        return 4 * step;
     }
 
     get gridLines() {
         const { height, top, bottom } = CHART;
+        const digits = this.chartMax < 4 ? 1 : 0;
         return [0, 0.25, 0.5, 0.75, 1].map((share) => ({
             y: top + (1 - share) * (height - top - bottom),
-            label: formatFloat(share * this.chartMax, { digits: [16, this.chartMax < 4 ? 1 : 0] }),
+            label: formatFloat(share * this.chartMax, { digits: [16, digits] }),
         }));
     }
 
