@@ -16,7 +16,7 @@ import unittest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ODOO = os.path.join(HERE, '..', '..', 'odoo')
 #: The addons whose translations are checked: each has i18n/<name>.pot and i18n/fr.po.
-ADDONS = ('game_server_status', 'game_server_status_project')
+ADDONS = ('game_server_status', 'game_server_status_project', 'game_server_status_portal')
 
 PLACEHOLDER = re.compile(r'%\([a-z_]+\)[sd]|%[sd]')
 #: Field attributes whose text Odoo exports (and translates) with the field.
