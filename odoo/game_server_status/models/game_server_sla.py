@@ -174,7 +174,14 @@ class GameServerSlaMonth(models.Model):
         months = [month]
         if now - local_time.month_bounds(month, zone)[0] < timedelta(days=1):
             months.insert(0, local_time.month_of(local_time.month_bounds(month, zone)[0] - timedelta(days=1), zone))
-        return sum(self._refresh_month(m, zone, now, notify=True) for m in months)
+        written = sum(self._refresh_month(m, zone, now, notify=True) for m in months)
+        # A month the job did not see end (it was stopped through the first day of the next) is
+        # no longer the current one either.
+        self.env.cr.execute(SQL("UPDATE game_server_sla_month SET is_current = false WHERE is_current AND month != %s",
+                                month))
+        if self.env.cr.rowcount:
+            self.invalidate_model(['is_current'])
+        return written
 
     @api.model
     def _refresh_all(self):
@@ -198,7 +205,8 @@ class GameServerSlaMonth(models.Model):
         self.env.cr.execute(SQL("""
             WITH st AS (
                 SELECT server_id, SUM(polls) AS polls, SUM(polls_online) AS online,
-                       SUM(polls_unplanned) AS unplanned, SUM(players_sum) AS players, MIN(bucket_start) AS first_bucket
+                       SUM(polls_unplanned) AS unplanned, SUM(players_sum) AS players,
+                       MIN(bucket_start) AS first_bucket
                 FROM game_server_stat WHERE bucket_start >= %(start)s AND bucket_start < %(end)s
                 GROUP BY server_id),
             o AS (
@@ -208,9 +216,9 @@ class GameServerSlaMonth(models.Model):
                     FROM game_server_outage
                     WHERE start < %(end)s AND COALESCE("end", %(now)s) > %(start)s) clipped
                 GROUP BY server_id)
-            SELECT srv.id, srv.partner_id, srv.game_id, srv.players_max, pol.id, pol.target_pct, pol.maintenance_counts,
-                   pol.warn_margin_pct, st.polls, st.online, st.unplanned, st.players, st.first_bucket,
-                   COALESCE(o.n, 0), COALESCE(o.secs, 0), COALESCE(o.longest, 0)
+            SELECT srv.id, srv.partner_id, srv.game_id, srv.players_max, pol.id, pol.target_pct,
+                   pol.maintenance_counts, pol.warn_margin_pct, st.polls, st.online, st.unplanned, st.players,
+                   st.first_bucket, COALESCE(o.n, 0), COALESCE(o.secs, 0), COALESCE(o.longest, 0)
             FROM st
             JOIN game_server srv ON srv.id = st.server_id
             LEFT JOIN res_partner p ON p.id = srv.partner_id
@@ -224,8 +232,8 @@ class GameServerSlaMonth(models.Model):
         before = dict(self.env.cr.fetchall())
         is_current = start <= now < end
         rows = []
-        for (server_id, partner_id, game_id, capacity, policy_id, target, maintenance_counts, warn, polls, online, unplanned,
-             players, first_bucket, outages, outage_secs, longest_secs) in fetched:
+        for (server_id, partner_id, game_id, capacity, policy_id, target, maintenance_counts, warn, polls, online,
+             unplanned, players, first_bucket, outages, outage_secs, longest_secs) in fetched:
             covered_from = max(start, first_bucket)
             covered = (end - covered_from).total_seconds() / 60
             elapsed = max((min(now, end) - covered_from).total_seconds() / 60, 0)

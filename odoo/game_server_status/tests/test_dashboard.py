@@ -57,7 +57,8 @@ class TestDashboard(GameServerCase):
         self.assertFalse(self.env['game.server.game.players'].search([]), "nothing computed yet: all from buckets")
         self.Stat._maintain(1000, now=NOW)
         computed = self.env['game.server.game.players'].search([])
-        self.assertCountEqual([(row.bucket_start, row.game_id, round(row.players, 6), row.servers) for row in computed], [
+        rows = [(row.bucket_start, row.game_id, round(row.players, 6), row.servers) for row in computed]
+        self.assertCountEqual(rows, [
             (dt('2024-05-01 12:00:00'), self.alpha.game_id, 10.0, 1),
             (dt('2024-05-01 12:00:00'), self.beta.game_id, round(4 / 3, 6), 1),
             (dt('2024-05-01 12:15:00'), self.beta.game_id, 0.0, 1),

@@ -160,6 +160,14 @@ class TestSla(GameServerCase):
         self.assertIn('SLA breached: Alpha, 2026-10', breached.summary)
         self.assertIn('SLA breached', self.alpha.message_ids[0].body)
 
+    def test_a_month_the_job_did_not_see_end_is_no_longer_current(self):
+        self.build_month(self.alpha, last=dt('2026-10-31 22:45:00'))
+        self.Month._refresh(now=dt('2026-10-31 22:50:00'))
+        self.assertTrue(self.month(self.alpha).is_current)
+        # The job was stopped through 1 November: on the 3rd, October is not this month any more.
+        self.Month._refresh(now=dt('2026-11-03 08:00:00'))
+        self.assertFalse(self.month(self.alpha).is_current)
+
     def test_a_server_policy_wins_over_its_customer_and_archived_policies_measure_nothing(self):
         premium = self.Policy.create({'name': 'Premium', 'target_pct': 99.9})
         self.beta.write({'partner_id': self.customer.id, 'sla_policy_id': premium.id})
