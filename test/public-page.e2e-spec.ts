@@ -298,6 +298,28 @@ describe('public status page', () => {
     }
   });
 
+  it('asks a failing Odoo once per period, serving the last data meanwhile', async () => {
+    const flaky = await startApi({
+      name: 'public-flaky',
+      odoo: api.odoo,
+      env: { PUBLIC_CACHE_S: '1', PUBLIC_RATE_LIMIT: '10000' },
+    });
+    try {
+      expect((await flaky.request('/public/servers', { as: null })).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      api.odoo.failNext(1, 'http500');
+      const before = publicCalls(api);
+      const answers = await Promise.all(
+        Array.from({ length: 30 }, () => flaky.request('/public/servers', { as: null })),
+      );
+      for (let i = 0; i < 10; i += 1) answers.push(await flaky.request('/public', { as: null }));
+      expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 40 }, () => 200));
+      expect(publicCalls(api) - before).toBe(1);
+    } finally {
+      await flaky.stop();
+    }
+  });
+
   it('reaches nothing of the API without a key', async () => {
     expect((await api.request('/servers', { as: null })).status).toBe(401);
     expect((await api.request('/public/../servers', { as: null })).status).toBe(401);
