@@ -20,3 +20,4 @@ from . import test_followup
 from . import test_sla
 from . import test_dashboard
 from . import test_public
+from . import test_neutralize
