@@ -21,6 +21,8 @@ export type SplitFormat = 'source' | 'source-no-size' | 'goldsrc';
 
 export type A2sPacket =
   | { kind: 'single'; message: Buffer }
+  /** A split part that cannot belong to any reply (its number is not below its total). */
+  | { kind: 'stray'; reason: string }
   | {
       kind: 'split';
       id: number;
@@ -73,7 +75,9 @@ export function parseA2sPacket(datagram: Buffer, format: SplitFormat): A2sPacket
       decompressed = { size: reader.u32le('decompressed size'), crc32: reader.u32le('CRC32') };
     }
   }
-  if (total < 1 || number >= total) throw malformed(`split part ${number} of ${total}`);
+  // One bad datagram must not cost the reply whose id it carries: it is left out.
+  if (total < 1 || number >= total)
+    return { kind: 'stray', reason: `split part ${number} of ${total}` };
   const payload = reader.rest();
   return decompressed
     ? { kind: 'split', id, total, number, payload, decompressed }
@@ -81,6 +85,7 @@ export function parseA2sPacket(datagram: Buffer, format: SplitFormat): A2sPacket
 }
 
 interface OpenReply {
+  id: number;
   total: number;
   parts: (Buffer | undefined)[];
   received: number;
@@ -90,27 +95,28 @@ interface OpenReply {
 
 /**
  * Joins the parts of split replies, in any arrival order, within fixed bounds: at most
- * {@link MAX_REASSEMBLED_BYTES} held and a few replies open at once.
+ * {@link MAX_REASSEMBLED_BYTES} held and a few replies open at once. Parts are joined by id
+ * and total together, so a stray part that gives another total for the same id opens a reply
+ * of its own, which is dropped when the real one completes, rather than failing it.
  */
 export class SplitAssembler {
-  private readonly open = new Map<number, OpenReply>();
+  private readonly open = new Map<string, OpenReply>();
   private heldBytes = 0;
 
   /** Adds one part; returns the whole reply's message (after its FF FF FF FF) once complete. */
   add(packet: Extract<A2sPacket, { kind: 'split' }>): Buffer | undefined {
-    let reply = this.open.get(packet.id);
+    const key = `${packet.id}:${packet.total}`;
+    let reply = this.open.get(key);
     if (!reply) {
       if (this.open.size >= MAX_OPEN_REPLIES) throw malformed('too many split replies at once');
       reply = {
+        id: packet.id,
         total: packet.total,
         parts: new Array<Buffer | undefined>(packet.total),
         received: 0,
         decompressed: undefined,
       };
-      this.open.set(packet.id, reply);
-    }
-    if (reply.total !== packet.total) {
-      throw malformed(`split reply says ${packet.total} parts, earlier ${reply.total}`);
+      this.open.set(key, reply);
     }
     if (reply.parts[packet.number]) return undefined; // a duplicate datagram
     this.heldBytes += packet.payload.length;
@@ -121,9 +127,13 @@ export class SplitAssembler {
     reply.received++;
     if (packet.decompressed) reply.decompressed = packet.decompressed;
     if (reply.received < reply.total) return undefined;
-    this.open.delete(packet.id);
     const joined = Buffer.concat(reply.parts as Buffer[]);
-    this.heldBytes -= joined.length;
+    // The reply is whole: it, and whatever strays came with its id, are done with.
+    for (const [other, open] of this.open) {
+      if (open.id !== packet.id) continue;
+      this.open.delete(other);
+      for (const part of open.parts) this.heldBytes -= part?.length ?? 0;
+    }
     // Part 0 is in (all parts are), so a compressed reply has its size and CRC32 by now.
     const whole = reply.decompressed
       ? decompressBzip2(joined, reply.decompressed, MAX_REASSEMBLED_BYTES)

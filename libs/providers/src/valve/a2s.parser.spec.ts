@@ -94,13 +94,21 @@ describe('parseA2sPacket', () => {
     protocolError(() => parseA2sPacket(hex('feffffff 01000080 02 00 e004 32000000'), 'source'));
   });
 
-  it('rejects unknown headers, impossible part numbers and short headers', () => {
+  it('rejects unknown headers and short headers', () => {
     protocolError(() => parseA2sPacket(hex('00000000 41'), 'source'));
-    protocolError(() => parseA2sPacket(hex('feffffff 01000000 02 02 e004'), 'source'));
-    protocolError(() => parseA2sPacket(hex('feffffff 01000000 00 00 e004'), 'source'));
-    protocolError(() => parseA2sPacket(hex('feffffff 01000000 20'), 'goldsrc'));
     protocolError(() => parseA2sPacket(hex('feffffff 0100'), 'source'));
     protocolError(() => parseA2sPacket(hex('ffff'), 'source'));
+  });
+
+  it('tells a part with an impossible number as a stray, to be left out', () => {
+    expect(parseA2sPacket(hex('feffffff 01000000 02 02 e004'), 'source')).toEqual({
+      kind: 'stray',
+      reason: 'split part 2 of 2',
+    });
+    expect(parseA2sPacket(hex('feffffff 01000000 00 00 e004'), 'source')).toMatchObject({
+      kind: 'stray',
+    });
+    expect(parseA2sPacket(hex('feffffff 01000000 20'), 'goldsrc')).toMatchObject({ kind: 'stray' });
   });
 });
 
@@ -123,7 +131,7 @@ describe('SplitAssembler', () => {
     expect(results.at(-1)).toEqual(message(whole));
   });
 
-  it('ignores a duplicate part and rejects a part that changes the total', () => {
+  it('ignores a duplicate part, and a stray one giving another total does not cost the reply', () => {
     const assembler = new SplitAssembler();
     const first = {
       kind: 'split' as const,
@@ -134,8 +142,33 @@ describe('SplitAssembler', () => {
     };
     expect(assembler.add(first)).toBeUndefined();
     expect(assembler.add(first)).toBeUndefined();
-    protocolError(() => assembler.add({ ...first, total: 3, number: 1 }));
+    expect(assembler.add({ ...first, total: 3, number: 1, payload: hex('99') })).toBeUndefined();
+    expect(assembler.add({ ...first, number: 1, payload: hex('0102') })).toEqual(hex('440102'));
   });
+
+  it.each(['source', 'goldsrc'] as const)(
+    'finishes a %s reply with stray datagrams of its id among its parts',
+    (format) => {
+      const parts = splitReply(whole, { format, id: 9, maxPayload: 400 });
+      const strays = [
+        // The reply's id, a part number past its total.
+        format === 'goldsrc'
+          ? hex('feffffff 09000000 f3 00')
+          : hex('feffffff 09000000 03 07 e004 00'),
+        // The reply's id, another total.
+        format === 'goldsrc'
+          ? hex('feffffff 09000000 02 00')
+          : hex('feffffff 09000000 09 01 e004 00'),
+      ];
+      const assembler = new SplitAssembler();
+      let joined: Buffer | undefined;
+      for (const datagram of [strays[0], ...parts.slice(0, 1), strays[1], ...parts.slice(1)]) {
+        const packet = parseA2sPacket(datagram as Buffer, format);
+        if (packet.kind === 'split') joined = assembler.add(packet) ?? joined;
+      }
+      expect(joined).toEqual(message(whole));
+    },
+  );
 
   it('refuses more than its byte budget and too many replies at once', () => {
     const assembler = new SplitAssembler();

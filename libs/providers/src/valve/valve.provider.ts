@@ -141,6 +141,7 @@ async function exchange(
       throw err;
     }
     const packet = parseA2sPacket(datagram, format);
+    if (packet.kind === 'stray') continue;
     const message = packet.kind === 'single' ? packet.message : assembler.add(packet);
     if (!message) continue;
     const type = messageType(message);
