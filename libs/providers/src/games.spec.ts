@@ -120,9 +120,12 @@ describe('queryPortHint', () => {
     );
   });
 
-  it('gives the general advice otherwise', () => {
-    expect(cs2 && queryPortHint(cs2, 27015)).toMatch(
-      /query port \(it may differ from the game port\)/,
+  it('names the port the game usually answers on, or says the asked one is it', () => {
+    expect(cs2 && queryPortHint(cs2, 28015)).toBe(
+      "Counter-Strike 2 usually answers queries on port 27015, port 28015 was asked: check the server's query port",
+    );
+    expect(cs2 && queryPortHint(cs2, 27015)).toBe(
+      'port 27015 is where Counter-Strike 2 usually answers queries: check that the server is up and the port open for UDP',
     );
   });
 });

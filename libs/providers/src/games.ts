@@ -194,5 +194,14 @@ export function queryPortHint(game: GameDefinition, queriedPort: number): string
       `${usual}: check the server's query port`
     );
   }
-  return 'check that the query port (it may differ from the game port) is right and open for UDP';
+  if (game.defaultPort !== null && queriedPort !== game.defaultPort) {
+    return (
+      `${game.name} usually answers queries on port ${game.defaultPort}, port ${queriedPort} was ` +
+      `asked: check the server's query port`
+    );
+  }
+  return (
+    `port ${queriedPort} is where ${game.name} usually answers queries: check that the server is ` +
+    `up and the port open for UDP`
+  );
 }
