@@ -42,6 +42,8 @@ export interface A2sServerOptions {
   challengeInfo?: boolean;
   /** Answer A2S_INFO in the obsolete GoldSrc form (0x6D). */
   goldSrcInfo?: boolean;
+  /** Answer A2S_INFO twice, in the obsolete GoldSrc form then the current one (CS 1.6 does). */
+  bothInfoReplies?: boolean;
   /** Split header used for replies longer than `maxPayload`. */
   splitFormat?: 'source' | 'goldsrc';
   /** Largest payload per datagram before a reply is split (Valve: 1248 by default). */
@@ -230,6 +232,7 @@ export async function startA2sResponder(
       if (type === 0x54) {
         const given = datagram.subarray(25, 29);
         if (options.challengeInfo && !given.equals(challenge)) return reply(challengeReply);
+        if (options.bothInfoReplies) send(encodeGoldSrcInfo(options.info), reply);
         return send(infoReply, reply);
       }
       if (type === 0x55) {

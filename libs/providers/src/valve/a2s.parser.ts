@@ -94,6 +94,25 @@ export function parseChallenge(message: Buffer): Buffer {
 }
 
 /** Reads an A2S_INFO reply message (type 0x49 Source, or 0x6D the obsolete GoldSrc form). */
+/**
+ * One server's two info replies as one: GoldSrc servers (Counter-Strike 1.6) may answer the
+ * obsolete form first and the current one after it, and each carries what the other lacks
+ * (the version, the extra data). The first reply's counts and format stand.
+ */
+export function mergeInfo(first: A2sInfo, second: A2sInfo): A2sInfo {
+  return {
+    ...first,
+    appId: first.appId || second.appId,
+    version: first.version ?? second.version,
+    gamePort: first.gamePort ?? second.gamePort,
+    steamId: first.steamId ?? second.steamId,
+    sourceTvPort: first.sourceTvPort ?? second.sourceTvPort,
+    sourceTvName: first.sourceTvName ?? second.sourceTvName,
+    keywords: first.keywords.length > 0 ? first.keywords : second.keywords,
+    gameId: first.gameId ?? second.gameId,
+  };
+}
+
 export function parseInfo(message: Buffer): A2sInfo {
   const reader = new ByteReader(message, 'A2S_INFO');
   const type = reader.u8('type');

@@ -157,6 +157,15 @@ describe('ValveProvider against an A2S responder', () => {
     });
   });
 
+  it('reads the version from the second info reply of a server that sends both forms', async () => {
+    const status = await queryWith({
+      ...BASE,
+      bothInfoReplies: true,
+      info: { ...BASE.info, protocol: 47 },
+    });
+    expect(status).toMatchObject({ name: 'Loopback CS2', playersOnline: 5, version: '1.40.0.1' });
+  });
+
   it('returns without names, soon, when the server never sends its player list', async () => {
     const startedAt = performance.now();
     const status = await queryWith({ ...BASE, silentPlayers: true }, 5000);

@@ -34,6 +34,7 @@ import {
   S2C_CHALLENGE,
   encodeInfoRequest,
   encodePlayerRequest,
+  mergeInfo,
   messageType,
   parseChallenge,
   parseInfo,
@@ -156,8 +157,12 @@ async function exchange(
       if (!got) conversation.send(encodeInfoRequest(next));
       if (!playersMessage) conversation.send(encodePlayerRequest(next));
     } else if (type === S2A_INFO_SOURCE || type === S2A_INFO_GOLDSRC) {
-      if (got) continue;
       const info = parseInfo(message);
+      if (got) {
+        // A second form of the same reply: whatever it carries that the first lacked.
+        got = { ...got, info: mergeInfo(got.info, info) };
+        continue;
+      }
       got = { info, infoMs: performance.now() - sentAt };
       format = splitFormatOf(info);
       const budgetMs = followUpBudgetMs(deadline, got.infoMs);
