@@ -51,6 +51,22 @@ describe('gameDigToStatus', () => {
     expect(() => gameDigToStatus(null, 1)).toThrow(ProviderError);
   });
 
+  it('rejects counts no server sends, as a protocol error', () => {
+    const noise = () => gameDigToStatus({ numplayers: 464_527_846, maxplayers: 0 }, 1);
+    expect(noise).toThrow(/implausible player counts 464527846\/0/u);
+    expect(() => gameDigToStatus({ numplayers: 5_000, maxplayers: 12 }, 1)).toThrow(
+      /5000 players on 12 slots/u,
+    );
+    try {
+      noise();
+    } catch (err) {
+      expect((err as ProviderError).code).toBe('protocol');
+    }
+    // A few over the limit (staff, reserved slots) is a real server.
+    expect(gameDigToStatus({ numplayers: 110, maxplayers: 100 }, 1).playersOnline).toBe(110);
+    expect(gameDigToStatus({ numplayers: 80, maxplayers: 0 }, 1).playersOnline).toBe(80);
+  });
+
   it('maps anything GameDig may return to sane fields', () => {
     fc.assert(
       fc.property(fc.anything(), (value) => {

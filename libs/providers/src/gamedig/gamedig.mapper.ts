@@ -43,8 +43,30 @@ function text(value: unknown): string | null {
 }
 
 /**
+ * No game server holds more players than this: GameDig reads whatever bytes come back, and a
+ * larger count is noise read as a number (random bytes sent to a `mumble` query came back as
+ * 464,527,846 players).
+ */
+export const MAX_PLAUSIBLE_PLAYERS = 1_000_000;
+
+/**
+ * Counts no server sends: above {@link MAX_PLAUSIBLE_PLAYERS}, or more players than twice the
+ * slots and 64 more (servers do let a few in over their limit, staff and reserved slots).
+ */
+function implausibleCounts(online: number, max: number): string | null {
+  if (online > MAX_PLAUSIBLE_PLAYERS || max > MAX_PLAUSIBLE_PLAYERS) {
+    return `GameDig: implausible player counts ${online}/${max}, the reply is not this game's`;
+  }
+  if (max > 0 && online > 2 * max + 64) {
+    return `GameDig: ${online} players on ${max} slots is not a reply of this game`;
+  }
+  return null;
+}
+
+/**
  * Maps a GameDig result. The count is `numplayers` (GameDig's own count, bots included
- * where the game counts them), never the length of `players`, which may be partial.
+ * where the game counts them), never the length of `players`, which may be partial. A result
+ * no server sends (see {@link implausibleCounts}) is a `protocol` error, not a status.
  * @param elapsedMs our measure of the query, used when GameDig reports no ping.
  */
 export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatus {
@@ -53,10 +75,14 @@ export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatu
   const bots = Array.isArray(result.bots) ? result.bots : [];
   const ping = count(result.ping);
   const raw = isRecord(result.raw) ? result.raw : {};
+  const playersOnline = count(result.numplayers) ?? players.length + bots.length;
+  const playersMax = count(result.maxplayers) ?? 0;
+  const implausible = implausibleCounts(playersOnline, playersMax);
+  if (implausible) throw new ProviderError('protocol', implausible);
   return {
     latencyMs: ping !== undefined && ping > 0 ? ping : Math.round(elapsedMs),
-    playersOnline: count(result.numplayers) ?? players.length + bots.length,
-    playersMax: count(result.maxplayers) ?? 0,
+    playersOnline,
+    playersMax,
     bots: bots.length,
     playerNames: names(players),
     name: text(result.name),
