@@ -69,14 +69,18 @@ class GameServer(models.Model):
     def _make_slugs(self):
         for server in self:
             base = slugify(server.name) or 'server'
-            taken = self.sudo().with_context(active_test=False).search_count([('public_slug', '=', base)])
-            server.public_slug = base if not taken else '%s-%s' % (base[:MAX_SLUG_LENGTH - 12], server.id)
+            server.public_slug = (base if not server._slug_taken(base)
+                                  else '%s-%s' % (base[:MAX_SLUG_LENGTH - 12], server.id))
+
+    def _slug_taken(self, slug):
+        """Whether a server other than these, archived ones included, has this public name."""
+        return bool(self.sudo().with_context(active_test=False).search_count(
+            [('public_slug', '=', slug), ('id', 'not in', self.ids)]))
 
     def _check_slug_free(self, slug):
         """Refuse a public name another server has, before the unique index would (with a less
         readable error)."""
-        if slug and self.sudo().with_context(active_test=False).search_count(
-                [('public_slug', '=', slug), ('id', 'not in', self.ids)]):
+        if slug and self._slug_taken(slug):
             raise ValidationError(_("The public name %(slug)s is taken by another server.", slug=slug))
 
     @api.constrains('public_slug')

@@ -171,9 +171,10 @@ class GameServerSlaMonth(models.Model):
         zone = self.env['res.config.settings']._game_server_timezone()
         now = now or fields.Datetime.now()
         month = local_time.month_of(now, zone)
+        start = local_time.month_bounds(month, zone)[0]
         months = [month]
-        if now - local_time.month_bounds(month, zone)[0] < timedelta(days=1):
-            months.insert(0, local_time.month_of(local_time.month_bounds(month, zone)[0] - timedelta(days=1), zone))
+        if now - start < timedelta(days=1):
+            months.insert(0, local_time.month_of(start - timedelta(days=1), zone))
         written = sum(self._refresh_month(m, zone, now, notify=True) for m in months)
         # A month the job did not see end (it was stopped through the first day of the next) is
         # no longer the current one either.
