@@ -1,0 +1,158 @@
+-- Anonymizes a restored copy of a Game Server Status database (Odoo 17, 18 or 19), after
+-- `odoo neutralize`. Run by gss_snapshot.py restore with psql, in one transaction, given:
+--   :admin_hash  the admin's new password, as Odoo stores it
+--   :demo_host   the host every game server now points at ('' keeps the hosts)
+--   :db_secret, :db_uuid  the copy's own database.secret and database.uuid
+-- Columns and tables are looked up before use: modules and versions add and drop them.
+-- It prints, last, the filestore paths no attachment references any more.
+
+SELECT set_config('gss.admin_hash', :'admin_hash', true) AS gss_ignored,
+       set_config('gss.demo_host', :'demo_host', true) AS gss_ignored2,
+       set_config('gss.db_secret', :'db_secret', true) AS gss_ignored3,
+       set_config('gss.db_uuid', :'db_uuid', true) AS gss_ignored4 \gset
+
+CREATE FUNCTION pg_temp.has_table(tbl text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT to_regclass(format('public.%I', tbl)) IS NOT NULL $$;
+
+CREATE FUNCTION pg_temp.has_column(tbl text, col text) RETURNS boolean LANGUAGE sql AS $$
+  SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                  WHERE table_schema = 'public' AND table_name = tbl AND column_name = col) $$;
+
+-- Sets each of COLS that TBL has to VALUE (an SQL expression) on the rows matching COND.
+CREATE FUNCTION pg_temp.set_columns(tbl text, cols text[], value text, cond text DEFAULT 'true')
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  col text;
+  sets text[] := '{}';
+BEGIN
+  FOREACH col IN ARRAY cols LOOP
+    IF pg_temp.has_column(tbl, col) THEN
+      sets := sets || format('%I = %s', col, replace(value, '$col', quote_ident(col)));
+    END IF;
+  END LOOP;
+  IF cardinality(sets) > 0 THEN
+    EXECUTE format('UPDATE %I SET %s WHERE %s', tbl, array_to_string(sets, ', '), cond);
+  END IF;
+END $$;
+
+CREATE FUNCTION pg_temp.xmlid(mod text, nam text) RETURNS integer LANGUAGE sql AS $$
+  SELECT res_id FROM ir_model_data WHERE module = mod AND name = nam $$;
+
+DO $$
+DECLARE
+  admin_id integer := pg_temp.xmlid('base', 'user_admin');
+  admin_partner integer;
+  tbl text;
+BEGIN
+  SELECT partner_id INTO admin_partner FROM res_users WHERE id = admin_id;
+
+  -- People and customers. Kept by name: the companies' own partners, OdooBot's, the public
+  -- user's. Every partner loses its ways to be reached and where it lives.
+  CREATE TEMP TABLE gss_kept_partner ON COMMIT DROP AS
+    SELECT partner_id AS id FROM res_company
+     UNION SELECT pg_temp.xmlid('base', 'partner_root')
+     UNION SELECT pg_temp.xmlid('base', 'public_partner');
+  UPDATE res_partner
+     SET name = CASE WHEN id = admin_partner THEN 'Administrator'
+                     WHEN is_company THEN 'Customer ' || id
+                     ELSE 'Contact ' || id END
+   WHERE name IS NOT NULL AND id NOT IN (SELECT id FROM gss_kept_partner WHERE id IS NOT NULL);
+  PERFORM pg_temp.set_columns('res_partner', ARRAY['email', 'email_normalized'],
+                              $v$CASE WHEN $col IS NOT NULL THEN 'partner-' || id || '@example.invalid' END$v$);
+  PERFORM pg_temp.set_columns('res_partner', ARRAY[
+    'phone', 'mobile', 'phone_sanitized', 'street', 'street2', 'zip', 'city', 'vat',
+    'company_registry', 'website', 'comment', 'ref', 'function', 'barcode', 'partner_latitude',
+    'partner_longitude', 'signup_token', 'signup_type', 'signup_expiration', 'company_name'], 'NULL');
+  IF pg_temp.has_column('res_partner', 'commercial_company_name') THEN
+    UPDATE res_partner p SET commercial_company_name = c.name
+      FROM res_partner c WHERE c.id = p.commercial_partner_id AND c.is_company;
+  END IF;
+  IF pg_temp.has_column('res_partner', 'complete_name') THEN
+    UPDATE res_partner p
+       SET complete_name = CASE WHEN parent.id IS NOT NULL AND NOT p.is_company AND p.name IS NOT NULL
+                                THEN parent.name || ', ' || p.name
+                                ELSE coalesce(p.name, parent.name) END
+      FROM res_partner p2 LEFT JOIN res_partner parent ON parent.id = p2.parent_id
+     WHERE p2.id = p.id;
+  END IF;
+  PERFORM pg_temp.set_columns('res_company', ARRAY[
+    'email', 'phone', 'mobile', 'vat', 'company_registry', 'street', 'street2', 'zip', 'city'], 'NULL');
+  IF pg_temp.has_table('res_partner_bank') THEN
+    UPDATE res_partner_bank SET acc_number = 'ANON-' || id;
+    PERFORM pg_temp.set_columns('res_partner_bank', ARRAY['sanitized_acc_number'], $v$'ANON' || id$v$);
+    PERFORM pg_temp.set_columns('res_partner_bank', ARRAY['acc_holder_name'], 'NULL');
+  END IF;
+
+  -- Users: logins made of the id, no password, no second factor. Kept: the admin (login
+  -- admin, the documented password), users a module created (they carry its xml id), and the
+  -- Status Service's users (gss_service_user.py finds its user by login).
+  UPDATE res_users u SET login = 'user' || u.id
+   WHERE u.id <> admin_id
+     AND NOT EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'res.users' AND d.res_id = u.id
+                        AND d.module NOT LIKE '\_\_%')
+     AND NOT EXISTS (SELECT 1 FROM res_groups_users_rel r
+                       JOIN ir_model_data d ON d.model = 'res.groups' AND d.res_id = r.gid
+                      WHERE r.uid = u.id AND d.module = 'game_server_status'
+                        AND d.name = 'group_game_server_service');
+  UPDATE res_users SET password = NULL WHERE id <> admin_id;
+  UPDATE res_users SET login = 'admin', active = true, password = current_setting('gss.admin_hash')
+   WHERE id = admin_id;
+  PERFORM pg_temp.set_columns('res_users', ARRAY['totp_secret', 'signature', 'oauth_uid',
+                                                 'oauth_access_token'], 'NULL');
+  FOREACH tbl IN ARRAY ARRAY['res_users_apikeys', 'auth_passkey_key', 'res_device_log', 'res_device',
+                             'auth_totp_rate_limit_log', 'bus_bus', 'ir_logging', 'mail_mail'] LOOP
+    IF pg_temp.has_table(tbl) THEN EXECUTE format('DELETE FROM %I', tbl); END IF;
+  END LOOP;
+
+  -- Links shared with customers stop working: their tokens are secrets.
+  FOR tbl IN SELECT c.table_name FROM information_schema.columns c
+               JOIN information_schema.tables t USING (table_schema, table_name)
+              WHERE c.table_schema = 'public' AND c.column_name = 'access_token'
+                AND t.table_type = 'BASE TABLE' LOOP
+    EXECUTE format('UPDATE %I SET access_token = NULL WHERE access_token IS NOT NULL', tbl);
+  END LOOP;
+
+  -- Mail: what people wrote and to whom. Odoo's neutralize turns the servers off; their
+  -- credentials go here.
+  IF pg_temp.has_table('mail_message') THEN
+    UPDATE mail_message SET body = '<p>(anonymized)</p>'
+     WHERE message_type NOT IN ('notification', 'user_notification');
+    PERFORM pg_temp.set_columns('mail_message', ARRAY['email_from', 'reply_to', 'subject',
+                                                      'record_name', 'message_id'], 'NULL');
+  END IF;
+  PERFORM pg_temp.set_columns('mail_tracking_value', ARRAY['old_value_char', 'new_value_char',
+                              'old_value_text', 'new_value_text'], 'NULL');
+  PERFORM pg_temp.set_columns('mail_notification', ARRAY['failure_reason'], 'NULL');
+  PERFORM pg_temp.set_columns('ir_mail_server', ARRAY['smtp_user', 'smtp_pass'], 'NULL');
+  PERFORM pg_temp.set_columns('fetchmail_server', ARRAY['user', 'password'], 'NULL');
+
+  -- The copy's own identity, and no other secret the settings hold.
+  UPDATE ir_config_parameter SET value = current_setting('gss.db_secret') WHERE key = 'database.secret';
+  UPDATE ir_config_parameter SET value = current_setting('gss.db_uuid') WHERE key = 'database.uuid';
+  DELETE FROM ir_config_parameter
+   WHERE key <> 'database.secret'
+     AND (key ILIKE '%secret%' OR key ILIKE '%token%' OR key ILIKE '%password%' OR key ILIKE '%api_key%');
+
+  -- Game servers: what players shared, internal notes, and (with a demo host) where they are.
+  PERFORM pg_temp.set_columns('game_server', ARRAY['player_names', 'notes'], 'NULL');
+  IF current_setting('gss.demo_host') <> '' THEN
+    UPDATE game_server SET host = current_setting('gss.demo_host');
+    PERFORM pg_temp.set_columns('game_server_incident', ARRAY['host'], quote_literal(current_setting('gss.demo_host')));
+  END IF;
+
+  -- Files of people and of messages: photos, mail attachments, saved reports.
+  CREATE TEMP TABLE gss_deleted_file ON COMMIT DROP AS
+    SELECT store_fname FROM ir_attachment WHERE false;
+  WITH gone AS (
+    DELETE FROM ir_attachment
+     WHERE (res_model IN ('res.users', 'mail.message', 'mail.compose.message', 'mail.mail')
+            OR (res_model = 'res.partner'
+                AND res_id NOT IN (SELECT id FROM gss_kept_partner WHERE id IS NOT NULL))
+            OR (res_model LIKE 'game.server%' AND mimetype = 'application/pdf'))
+    RETURNING store_fname)
+  INSERT INTO gss_deleted_file SELECT store_fname FROM gone WHERE store_fname IS NOT NULL;
+END $$;
+
+-- A file is shared by every attachment with the same content: removed only once unreferenced.
+SELECT DISTINCT f.store_fname FROM gss_deleted_file f
+ WHERE NOT EXISTS (SELECT 1 FROM ir_attachment a WHERE a.store_fname = f.store_fname);
