@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { GAMES as GAME_TABLE } from '#providers';
-import { DEFAULT_TIMEOUT_MS, formatGames, parseQueryArgs } from './query.js';
+import { validateEnv } from '#common';
+import {
+  DEFAULT_PROVIDERS_OPTIONS,
+  GAMES as GAME_TABLE,
+  ProvidersEnv,
+  toProvidersOptions,
+} from '#providers';
+import { DEFAULT_TIMEOUT_MS, formatGames, parseQueryArgs, setsProviderEnv } from './query.js';
 
 const GAMES = ['minecraft', 'csgo'];
 const sut = (...argv: string[]) => parseQueryArgs(argv, GAMES);
@@ -75,5 +81,18 @@ describe('formatGames', () => {
     expect(lines).toHaveLength(GAME_TABLE.length);
     expect(lines).toContain('valheim\tvalve\t2457\tValheim');
     expect(lines).toContain('brink\tvalve\t-\tBrink');
+  });
+});
+
+describe('the providers environment of a one-shot query', () => {
+  it('is validated whenever one of ProvidersEnv variables is set', () => {
+    const names = Object.keys(new ProvidersEnv());
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) expect(setsProviderEnv({ [name]: 'x' }), name).toBe(true);
+    expect(setsProviderEnv({ PATH: '/usr/bin', REDIS_URL: 'redis://x' })).toBe(false);
+  });
+
+  it('left unset, gives the options ProvidersEnv gives', () => {
+    expect(toProvidersOptions(validateEnv(ProvidersEnv, {}))).toEqual(DEFAULT_PROVIDERS_OPTIONS);
   });
 });
