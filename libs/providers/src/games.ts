@@ -57,11 +57,18 @@ function isPort(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65_535;
 }
 
+const require = createRequire(import.meta.url);
+
+/**
+ * The path of a file of the installed GameDig package, e.g. `lib/games.js`: the package
+ * exports only its entry points, and its other files sit beside them.
+ */
+export function gameDigPackageFile(relative: string): string {
+  return path.join(path.dirname(require.resolve('gamedig')), '..', relative);
+}
+
 function loadGameDigGames(): Record<string, GameDigRow> {
-  const require = createRequire(import.meta.url);
-  // The package exports only its entry points; its data file sits beside them in lib/.
-  const entry = require.resolve('gamedig');
-  const file = path.join(path.dirname(entry), '..', 'lib', 'games.js');
+  const file = gameDigPackageFile('lib/games.js');
   const { games } = require(file) as { games?: Record<string, GameDigRow> };
   if (!games) throw new Error(`no games table in ${file}`);
   return games;

@@ -8,6 +8,7 @@
  */
 import type { GameDigPacketCallback, GameDigUdpSocket } from 'gamedig';
 import { toProviderError, type ProviderError } from '../provider.error.js';
+import type { ReplyBudget } from './gamedig-budget.js';
 import type { UdpConversation, UdpTransport } from '../transport/udp.js';
 
 /**
@@ -28,6 +29,8 @@ export class GameDigUdpBridge implements GameDigUdpSocket {
   constructor(
     private readonly udp: UdpTransport,
     private readonly signal: AbortSignal,
+    /** What the query may still receive: past it, no more datagram reaches GameDig. */
+    private readonly budget: ReplyBudget,
   ) {}
 
   /**
@@ -89,6 +92,7 @@ export class GameDigUdpBridge implements GameDigUdpSocket {
         if (!this.isClosed && !this.signal.aborted) this.failure ??= toProviderError(err);
         return;
       }
+      if (!this.budget.take(datagram.length)) return;
       for (const callback of [...this.callbacks]) callback(address, port, datagram);
     }
   }

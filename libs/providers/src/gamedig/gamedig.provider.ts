@@ -9,14 +9,17 @@
  * `minecraft`/`mbe` meta type (used only when routed here) the one matching protocol is
  * forced: GameDig would otherwise run three protocols and wait for all of them.
  * GameDig's UDP goes through our shared sockets (gamedig-udp.ts), so the long tail has
- * IPv6 too. GameDig is loaded on first use.
+ * IPv6 too. What a query may receive is capped (gamedig-budget.ts). GameDig is loaded on
+ * first use.
  */
+import { pathToFileURL } from 'node:url';
 import type { ServerStatus } from '#common';
 import type { GameDig as GameDigClient } from 'gamedig';
 import { type AttemptContext, GameProvider, type ResolvedTarget } from '../game-provider.js';
-import { gameDigProtocolOf, gamesOfProvider } from '../games.js';
+import { gameDigPackageFile, gameDigProtocolOf, gamesOfProvider } from '../games.js';
 import { ProviderError } from '../provider.error.js';
 import { gameDigError, gameDigToStatus, withMinecraftVanillaRaw } from './gamedig.mapper.js';
+import { type GameDigCore, ReplyBudget, capGameDigTcp } from './gamedig-budget.js';
 import { GameDigUdpBridge } from './gamedig-udp.js';
 
 /** GameDig's `minecraft` meta type, split into the one protocol each game speaks. */
@@ -48,11 +51,12 @@ export class GameDigProvider extends GameProvider {
     if (remainingMs < 1) throw new ProviderError('timeout', 'no time left for GameDig');
     // A client per query (a few small objects) so that its UDP is this query's alone.
     const client = new GameDig();
-    const udp = new GameDigUdpBridge(this.services.udp, signal);
+    const budget = new ReplyBudget();
+    const udp = new GameDigUdpBridge(this.services.udp, signal, budget);
     client.queryRunner.udpSocket = udp;
     const startedAt = performance.now();
     try {
-      const result = await client.query({
+      const running = client.query({
         type: FORCED_TYPES[game.id] ?? game.id,
         host: target.host,
         address: target.address,
@@ -63,26 +67,49 @@ export class GameDigProvider extends GameProvider {
         attemptTimeout: remainingMs,
         requestRules: false,
         portCache: false,
+        ...budget.asOption(),
       });
+      // Past the cap, the query fails now; GameDig's own ends within its timeouts.
+      running.catch(() => undefined);
+      const result = await Promise.race([running, budget.exceeded]);
       const status = gameDigToStatus(result, performance.now() - startedAt);
       return game.id === 'minecraft' ? withMinecraftVanillaRaw(status, result) : status;
     } catch (err) {
-      throw udp.failure ?? gameDigError(err);
+      throw budget.error ?? udp.failure ?? gameDigError(err);
     } finally {
       udp.close();
     }
   }
 
   private loadGameDig(): Promise<typeof GameDigClient> {
-    this.gameDigClass ??= import('gamedig').then(({ GameDig }) => {
-      // queryRunner.udpSocket is GameDig's internals, not its documented API: fail loudly on
-      // a GameDig that moved it rather than let its own udp4 socket quietly take over.
-      const runner = (new GameDig() as Partial<GameDigClient>).queryRunner;
-      if (typeof runner?.udpSocket?.addCallback !== 'function') {
-        throw new ProviderError('unsupported', 'this GameDig version has no queryRunner.udpSocket');
-      }
-      return GameDig;
-    });
+    this.gameDigClass ??= Promise.all([import('gamedig'), importGameDigCore()]).then(
+      ([{ GameDig }, core]) => {
+        capGameDigTcp(core);
+        // queryRunner.udpSocket is GameDig's internals, not its documented API: fail loudly on
+        // a GameDig that moved it rather than let its own udp4 socket quietly take over.
+        const runner = (new GameDig() as Partial<GameDigClient>).queryRunner;
+        if (typeof runner?.udpSocket?.addCallback !== 'function') {
+          throw new ProviderError(
+            'unsupported',
+            'this GameDig version has no queryRunner.udpSocket',
+          );
+        }
+        return GameDig;
+      },
+    );
     return this.gameDigClass;
   }
+}
+
+/**
+ * GameDig's protocol base class, loaded from its file: the same module GameDig's protocols
+ * extend (an ES module is one instance per URL), so wrapping its prototype reaches them all.
+ */
+async function importGameDigCore(): Promise<GameDigCore> {
+  const file = gameDigPackageFile('protocols/core.js');
+  const { default: core } = (await import(pathToFileURL(file).href)) as { default?: GameDigCore };
+  if (typeof core?.prototype?.withTcp !== 'function') {
+    throw new ProviderError('unsupported', 'this GameDig version has no Core.withTcp to cap');
+  }
+  return core;
 }
