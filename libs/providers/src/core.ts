@@ -51,4 +51,7 @@ export { ValveProvider } from './valve/valve.provider.js';
 export { Quake3Provider } from './quake3/quake3.provider.js';
 export { FiveMProvider } from './fivem/fivem.provider.js';
 export { MinecraftHttpProvider } from './minecraft-http/minecraft-http.provider.js';
+export { Cube2Provider } from './cube2/cube2.provider.js';
+export { LuantiProvider } from './luanti/luanti.provider.js';
+export { TeeworldsProvider } from './teeworlds/teeworlds.provider.js';
 export { GameDigProvider } from './gamedig/gamedig.provider.js';

@@ -39,9 +39,25 @@ describe('the games table', () => {
         'ase',
       ]),
     );
+    expect(gamesOfProvider('cube2').map((g) => g.id)).toEqual(['sauerbraten']);
+    expect(gamesOfProvider('luanti').map((g) => g.id)).toEqual(['minetest']);
+    expect(gamesOfProvider('teeworlds').map((g) => g.id)).toEqual(['ddnet', 'teeworlds']);
     expect(findGame('battalion1944')?.provider).toBe('gamedig');
     expect(findGame('dayz')?.provider).toBe('gamedig');
     expect(findGame('teamspeak3')?.provider).toBe('gamedig');
+  });
+
+  it('lists the games GameDig lacks with their ports, in the same order as the rest', () => {
+    expect(findGame('sauerbraten')).toMatchObject({
+      provider: 'cube2',
+      defaultPort: 28786,
+      gamePort: 28785,
+      queryPortOffset: 1,
+    });
+    expect(findGame('teeworlds')).toMatchObject({ provider: 'teeworlds', defaultPort: 8303 });
+    expect(findGame('ddnet')).toMatchObject({ provider: 'teeworlds', defaultPort: 8303 });
+    expect(findGame('minetest')?.provider).toBe('luanti');
+    expect(canonicalGameId('luanti')).toBe('minetest');
   });
 
   it('puts the query port first: explicit, or game port plus offset', () => {

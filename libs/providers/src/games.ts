@@ -33,7 +33,48 @@ const NATIVE_BY_PROTOCOL: Readonly<Record<string, string>> = {
 const NATIVE_BY_ID: Readonly<Record<string, string>> = {
   minecraft: 'minecraft',
   mbe: 'minecraft-bedrock',
+  // GameDig's `minetest` reads the public server list over the internet, not the server.
+  minetest: 'luanti',
 };
+
+/** Other names our users give a GameDig game (Minetest was renamed Luanti in 2024). */
+const EXTRA_ALIASES: Readonly<Record<string, readonly string[]>> = {
+  minetest: ['luanti'],
+};
+
+/**
+ * Games GameDig does not list, each answered by a native provider of ours; their ids follow
+ * GameDig's style (lower case, no separators) so they read like the rest of the table.
+ */
+const OWN_GAMES: readonly GameEntry[] = [
+  {
+    id: 'ddnet',
+    name: 'DDraceNetwork',
+    provider: 'teeworlds',
+    aliases: [],
+    defaultPort: 8303,
+    gamePort: null,
+    queryPortOffset: null,
+  },
+  {
+    id: 'sauerbraten',
+    name: 'Cube 2: Sauerbraten',
+    provider: 'cube2',
+    aliases: [],
+    defaultPort: 28786,
+    gamePort: 28785,
+    queryPortOffset: 1,
+  },
+  {
+    id: 'teeworlds',
+    name: 'Teeworlds',
+    provider: 'teeworlds',
+    aliases: [],
+    defaultPort: 8303,
+    gamePort: null,
+    queryPortOffset: null,
+  },
+];
 
 /**
  * Valve games whose name, count or version live in A2S_RULES (GameDig reads them there);
@@ -82,7 +123,10 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
   if (typeof row.name !== 'string' || typeof options?.protocol !== 'string') return undefined;
   protocols.set(id, options.protocol);
   const oldId = row.extra?.old_id;
-  const aliases = typeof oldId === 'string' && oldId !== id ? [oldId] : [];
+  const aliases = [
+    ...(typeof oldId === 'string' && oldId !== id ? [oldId] : []),
+    ...(EXTRA_ALIASES[id] ?? []),
+  ];
   const provider =
     NATIVE_BY_ID[id] ??
     (RULES_BASED_VALVE_GAMES.has(id) ? undefined : NATIVE_BY_PROTOCOL[options.protocol]) ??
@@ -128,12 +172,15 @@ function toEntry(id: string, row: GameDigRow): GameEntry | undefined {
 
 /**
  * Every game the poller can query, sorted by id. Ids are GameDig's ids (lib/games.js), so
- * a catalog written for GameDig keeps working. A new native protocol takes its games over
- * in NATIVE_BY_PROTOCOL / NATIVE_BY_ID and registers its provider in provider.registry.ts.
+ * a catalog written for GameDig keeps working, plus OWN_GAMES. A new native protocol takes
+ * its games over in NATIVE_BY_PROTOCOL / NATIVE_BY_ID (or lists them in OWN_GAMES) and
+ * registers its provider in provider.registry.ts.
  */
 export const GAMES: readonly GameEntry[] = Object.entries(loadGameDigGames())
   .map(([id, row]) => toEntry(id, row))
   .filter((entry): entry is GameEntry => entry !== undefined)
+  // Should GameDig ever list one of our own games, its row (and id) wins.
+  .concat(OWN_GAMES.filter((own) => !protocols.has(own.id)))
   .sort((a, b) => a.id.localeCompare(b.id));
 
 const byId = new Map(GAMES.map((game) => [game.id, game]));

@@ -10,6 +10,9 @@ import { ProviderError } from './provider.error.js';
 import { ProviderRegistry, createProviderRegistry } from './provider.registry.js';
 import { ProvidersModule } from './providers.module.js';
 import { Quake3Provider } from './quake3/quake3.provider.js';
+import { Cube2Provider } from './cube2/cube2.provider.js';
+import { LuantiProvider } from './luanti/luanti.provider.js';
+import { TeeworldsProvider } from './teeworlds/teeworlds.provider.js';
 import { ValveProvider } from './valve/valve.provider.js';
 
 function unsupported(fn: () => unknown): ProviderError {
@@ -40,6 +43,10 @@ describe('ProviderRegistry', () => {
     expect(sut.get('counterstrike2').provider).toBeInstanceOf(ValveProvider);
     expect(sut.get('rust').provider).toBeInstanceOf(ValveProvider);
     expect(sut.get('openarena').provider).toBeInstanceOf(Quake3Provider);
+    expect(sut.get('sauerbraten').provider).toBeInstanceOf(Cube2Provider);
+    expect(sut.get('luanti').provider).toBeInstanceOf(LuantiProvider);
+    expect(sut.get('ddnet').provider).toBeInstanceOf(TeeworldsProvider);
+    expect(sut.get('teeworlds').provider).toBeInstanceOf(TeeworldsProvider);
     expect(sut.get('urbanterror').provider).toBeInstanceOf(Quake3Provider);
     expect(sut.get('mbe').provider).toBeInstanceOf(MinecraftBedrockProvider);
     expect(sut.get('gta5f').id).toBe('fivem');

@@ -1,14 +1,17 @@
 import type { ServerStatus } from '#common';
 import type { GameProvider, QueryOptions, QueryTarget, Transport } from './game-provider.js';
 import { type GameEntry, canonicalGameId, findGame } from './games.js';
+import { Cube2Provider } from './cube2/cube2.provider.js';
 import { FiveMProvider } from './fivem/fivem.provider.js';
 import { GameDigProvider } from './gamedig/gamedig.provider.js';
+import { LuantiProvider } from './luanti/luanti.provider.js';
 import { MinecraftBedrockProvider } from './minecraft-bedrock/minecraft-bedrock.provider.js';
 import { MinecraftHttpProvider } from './minecraft-http/minecraft-http.provider.js';
 import { MinecraftProvider } from './minecraft/minecraft.provider.js';
 import { ProviderServices, type ProvidersOptions } from './provider-services.js';
 import { ProviderError } from './provider.error.js';
 import { Quake3Provider } from './quake3/quake3.provider.js';
+import { TeeworldsProvider } from './teeworlds/teeworlds.provider.js';
 import { ValveProvider } from './valve/valve.provider.js';
 
 /** Every provider class, in one place: the registry factory and ProvidersModule both use it. */
@@ -19,6 +22,9 @@ export const PROVIDER_CLASSES = [
   Quake3Provider,
   FiveMProvider,
   MinecraftHttpProvider,
+  Cube2Provider,
+  LuantiProvider,
+  TeeworldsProvider,
   GameDigProvider,
 ] as const;
 
