@@ -77,6 +77,11 @@ BEGIN
   END IF;
   PERFORM pg_temp.set_columns('res_company', ARRAY[
     'email', 'phone', 'mobile', 'vat', 'company_registry', 'street', 'street2', 'zip', 'city'], 'NULL');
+  -- Analytic accounts Odoo makes for a customer's projects carry the customer's name.
+  IF pg_temp.has_column('account_analytic_account', 'partner_id') THEN
+    UPDATE account_analytic_account SET name = jsonb_build_object('en_US', 'Account ' || id)
+     WHERE partner_id IS NOT NULL;
+  END IF;
   IF pg_temp.has_table('res_partner_bank') THEN
     UPDATE res_partner_bank SET acc_number = 'ANON-' || id;
     PERFORM pg_temp.set_columns('res_partner_bank', ARRAY['sanitized_acc_number'], $v$'ANON' || id$v$);
@@ -100,29 +105,39 @@ BEGIN
   PERFORM pg_temp.set_columns('res_users', ARRAY['totp_secret', 'signature', 'oauth_uid',
                                                  'oauth_access_token'], 'NULL');
   FOREACH tbl IN ARRAY ARRAY['res_users_apikeys', 'auth_passkey_key', 'res_device_log', 'res_device',
-                             'auth_totp_rate_limit_log', 'bus_bus', 'ir_logging', 'mail_mail'] LOOP
+                             'auth_totp_rate_limit_log', 'bus_bus', 'ir_logging', 'mail_mail',
+                             'mail_compose_message'] LOOP
     IF pg_temp.has_table(tbl) THEN EXECUTE format('DELETE FROM %I', tbl); END IF;
   END LOOP;
 
-  -- Links shared with customers stop working: their tokens are secrets.
+  -- Links shared with customers stop working: each token (a secret) is replaced by a new one.
   FOR tbl IN SELECT c.table_name FROM information_schema.columns c
                JOIN information_schema.tables t USING (table_schema, table_name)
               WHERE c.table_schema = 'public' AND c.column_name = 'access_token'
                 AND t.table_type = 'BASE TABLE' LOOP
-    EXECUTE format('UPDATE %I SET access_token = NULL WHERE access_token IS NOT NULL', tbl);
+    EXECUTE format('UPDATE %I SET access_token = gen_random_uuid()::text WHERE access_token IS NOT NULL', tbl);
   END LOOP;
 
   -- Mail: what people wrote and to whom. Odoo's neutralize turns the servers off; their
   -- credentials go here.
+  -- Kept: what the addon itself wrote about game servers (status changes, SLA notes).
   IF pg_temp.has_table('mail_message') THEN
     UPDATE mail_message SET body = '<p>(anonymized)</p>'
-     WHERE message_type NOT IN ('notification', 'user_notification');
+     WHERE body IS NOT NULL AND body <> ''
+       AND NOT (model LIKE 'game.server%' AND message_type = 'notification');
     PERFORM pg_temp.set_columns('mail_message', ARRAY['email_from', 'reply_to', 'subject',
                                                       'record_name', 'message_id'], 'NULL');
   END IF;
   PERFORM pg_temp.set_columns('mail_tracking_value', ARRAY['old_value_char', 'new_value_char',
                               'old_value_text', 'new_value_text'], 'NULL');
   PERFORM pg_temp.set_columns('mail_notification', ARRAY['failure_reason'], 'NULL');
+  PERFORM pg_temp.set_columns('mail_activity', ARRAY['summary', 'note'], 'NULL');
+  -- Tasks (the project bridge): the customer's contact details, and users' private to-dos,
+  -- which Odoo opens with the user's name.
+  PERFORM pg_temp.set_columns('project_task', ARRAY['partner_phone', 'partner_email'], 'NULL');
+  IF pg_temp.has_table('project_task') THEN
+    UPDATE project_task SET name = 'Task ' || id, description = NULL WHERE project_id IS NULL;
+  END IF;
   PERFORM pg_temp.set_columns('ir_mail_server', ARRAY['smtp_user', 'smtp_pass'], 'NULL');
   PERFORM pg_temp.set_columns('fetchmail_server', ARRAY['user', 'password'], 'NULL');
 
@@ -137,6 +152,15 @@ BEGIN
   PERFORM pg_temp.set_columns('game_server', ARRAY['player_names', 'notes'], 'NULL');
   IF current_setting('gss.demo_host') <> '' THEN
     UPDATE game_server SET host = current_setting('gss.demo_host');
+    -- Events carry the server (and incident) as it was, for the notifier's messages.
+    IF pg_temp.has_table('game_server_event') THEN
+      UPDATE game_server_event
+         SET payload = jsonb_set(payload, '{server,host}', to_jsonb(current_setting('gss.demo_host')))
+       WHERE payload->'server' ? 'host';
+      UPDATE game_server_event
+         SET payload = jsonb_set(payload, '{incident,host}', to_jsonb(current_setting('gss.demo_host')))
+       WHERE payload->'incident' ? 'host';
+    END IF;
     PERFORM pg_temp.set_columns('game_server_incident', ARRAY['host'], quote_literal(current_setting('gss.demo_host')));
   END IF;
 

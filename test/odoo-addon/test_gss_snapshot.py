@@ -54,6 +54,7 @@ SECRETS = {
     'mail body': 'Bonjour Jeanne, votre facture',
     'database secret': 'production-database-secret',
     'access token': 'portal-access-token-0001',
+    'guest token': 'guest-access-token-0002',
     'oauth param': 'google-client-secret-value',
 }
 
@@ -78,9 +79,13 @@ CREATE TABLE mail_mail (id serial PRIMARY KEY, email_to text, body_html text);
 CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar, res_model varchar, res_id int, res_field varchar,
   store_fname varchar, mimetype varchar);
 CREATE TABLE sale_order (id serial PRIMARY KEY, name varchar, access_token varchar);
+CREATE TABLE mail_guest (id serial PRIMARY KEY, name varchar, access_token varchar NOT NULL);
 CREATE TABLE game_server (id serial PRIMARY KEY, name varchar, game varchar, host varchar, port int,
   player_names text, notes text, partner_id int);
 CREATE TABLE game_server_incident (id serial PRIMARY KEY, host varchar);
+CREATE TABLE game_server_event (id serial PRIMARY KEY, summary varchar, payload jsonb);
+CREATE TABLE mail_activity (id serial PRIMARY KEY, summary varchar, note text);
+CREATE TABLE project_task (id serial PRIMARY KEY, name varchar, project_id int, description text, partner_phone varchar);
 CREATE TABLE game_server_notify_channel (id serial PRIMARY KEY, name varchar, url varchar, secret varchar,
   active boolean);
 CREATE TABLE game_server_notify_delivery (id serial PRIMARY KEY, state varchar, last_error varchar);
@@ -124,14 +129,23 @@ INSERT INTO ir_mail_server (name, smtp_user, smtp_pass, active) VALUES
   ('Production SMTP', 'erp@host-company.fr', 'smtp-production-password', true);
 INSERT INTO mail_message (model, res_id, message_type, body, email_from, subject, record_name) VALUES
   ('res.partner', 5, 'email', '<p>Bonjour Jeanne, votre facture</p>', 'jeanne.martin@pixelguild.fr', 'Facture', 'Jeanne Martin'),
-  ('game.server', 1, 'notification', '<p>Server created</p>', NULL, NULL, 'Survival');
+  ('res.partner', 5, 'notification', '<p>Portal Access Granted (jeanne.martin@pixelguild.fr)</p>', NULL, NULL, NULL),
+  ('game.server', 1, 'notification', '<p>Survival is down</p>', NULL, NULL, 'Survival');
 INSERT INTO mail_tracking_value (old_value_char, new_value_char) VALUES ('old@pixelguild.fr', 'jeanne.martin@pixelguild.fr');
 INSERT INTO mail_mail (email_to, body_html) VALUES ('jeanne.martin@pixelguild.fr', 'Bonjour Jeanne, votre facture');
 INSERT INTO sale_order (name, access_token) VALUES ('S00001', 'portal-access-token-0001');
+INSERT INTO mail_guest (name, access_token) VALUES ('Visitor', 'guest-access-token-0002');
 INSERT INTO game_server (name, game, host, port, player_names, notes, partner_id) VALUES
   ('Survival', 'minecraft', 'mc1.pixelguild.fr', 25565, E'xXDragonSlayerXx\\nSteve', 'Root password is in the blue binder', 4),
   ('CS2', 'counterstrike2', '203.0.113.7', 27015, NULL, NULL, 4);
 INSERT INTO game_server_incident (host) VALUES ('mc1.pixelguild.fr');
+INSERT INTO game_server_event (summary, payload) VALUES
+  ('Survival is down', '{"server": {"name": "Survival", "host": "mc1.pixelguild.fr"}}'),
+  ('2 servers down', '{"incident": {"host": "mc1.pixelguild.fr", "servers": 2}}');
+INSERT INTO mail_activity (summary, note) VALUES ('Call Jeanne Martin', '<p>+33 6 12 34 56 78</p>');
+INSERT INTO project_task (name, project_id, description, partner_phone) VALUES
+  ('Welcome Paul Durand!', NULL, '<p>Hey Paul Durand</p>', NULL),
+  ('Survival lags', 1, '<p>TPS under 15</p>', '+33 6 12 34 56 78');
 INSERT INTO game_server_notify_channel (name, url, secret, active) VALUES
   ('Ops Discord', 'https://discord.com/api/webhooks/123/production-token', 'whsec-production-signing-secret', true);
 INSERT INTO game_server_notify_delivery (state, last_error) VALUES ('pending', NULL), ('sent', NULL);
@@ -278,6 +292,8 @@ class SnapshotAndRestore(unittest.TestCase):
             '3|Administrator|partner-3@example.invalid', '4|Customer 4|partner-4@example.invalid',
             '5|Customer 4, Contact 5|partner-5@example.invalid', '6|Contact 6|']))
         self.assertEqual(q('SELECT DISTINCT host FROM game_server'), 'demo-games')
+        self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server'"), '<p>Survival is down</p>')
+        self.assertEqual(q('SELECT name FROM project_task ORDER BY id'), 'Task 1\nSurvival lags')
         self.assertEqual(q('SELECT host FROM game_server_incident'), 'demo-games')
         self.assertEqual(q("SELECT port FROM game_server ORDER BY id"), '25565\n27015')
         self.assertNotEqual(q("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"),
