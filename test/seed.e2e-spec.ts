@@ -381,8 +381,28 @@ describe('seed', () => {
       expect(again.code).toBe(0);
       expect(lines(again).at(-1)).toBe('the catalog is not empty: nothing added (--if-empty)');
       expect(bad.code).toBe(2);
-      expect(bad.stderr).toContain('SEED_SOURCE must be empty, demo or file:/path/to/sheet');
+      expect(bad.stderr).toContain(
+        'SEED_SOURCE must be empty, demo, file:/path/to/sheet or snapshot:NAME',
+      );
       expect(odoo.records(GAME_SERVER_MODEL).map((r) => r['name'])).toEqual(['From env']);
+    });
+
+    it('SEED_SOURCE=snapshot:NAME checks Odoo and adds nothing: the catalog came with the snapshot', async () => {
+      odoo.seed(GAME_SERVER_MODEL, [
+        { name: 'Restored', game: 'minecraft', host: 'demo-games', port: 25565 },
+      ]);
+
+      const sut = await seed([], {
+        SEED_SOURCE: 'snapshot:prod-2026-12-07',
+        SEED_IF_EMPTY: 'true',
+      });
+
+      expect(sut.code, sut.stderr).toBe(0);
+      expect(sut.stdout).toContain('whose catalog has 1 servers');
+      expect(lines(sut).at(-1)).toBe(
+        'the catalog came with the snapshot prod-2026-12-07: nothing added',
+      );
+      expect(creates(odoo)).toEqual([]);
     });
 
     describe('--from-odoo', () => {

@@ -4,6 +4,8 @@
  *   npm run --silent seed -- --empty | --demo [--demo-host H] | --file servers.xlsx
  *                            | --from-odoo URL --from-db DB --from-login L --from-api-key-file F
  *                            [--dry-run] [--if-empty]
+ *   SEED_SOURCE=snapshot:NAME npm run --silent seed   (compose: the restored snapshot brought
+ *                                                      the catalog; adds nothing)
  *
  * Every row is checked with the rules of POST /servers; a server already in the catalog
  * (same game, host in any case, and port) is skipped, so a second run adds nothing. Bad rows
@@ -67,6 +69,10 @@ async function main(argv: readonly string[]): Promise<number> {
       break;
   }
   const { source, dryRun, ifEmpty, createCustomers } = parsed.options;
+  if (source.kind === 'snapshot') {
+    const [odoo] = config.assertValid(config.read(OdooEnv), seedEnv);
+    return cameWithSnapshot(odoo, source.name);
+  }
   if (dryRun) {
     config.assertValid(seedEnv);
     return dryRunOf(source, odooOrWhyNot(), ifEmpty, createCustomers);
@@ -89,6 +95,21 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const name of created) print(`created customer '${name}'`);
     report(plan, false);
     return plan.bad.length > 0 ? 1 : 0;
+  } finally {
+    target.close();
+  }
+}
+
+/**
+ * `SEED=snapshot:NAME` in compose: odoo-init restored the snapshot, whose catalog is the one
+ * to keep, so nothing is added (a dry run alike); only proves Odoo and the addon answer.
+ */
+async function cameWithSnapshot(odoo: OdooEnv, name: string): Promise<number> {
+  const target = odooClientFor(odoo);
+  try {
+    await openCatalog(target, odoo, { kind: 'snapshot', name });
+    print(`the catalog came with the snapshot ${name}: nothing added`);
+    return 0;
   } finally {
     target.close();
   }
@@ -199,6 +220,8 @@ function describeSource(source: SeedSource): string {
       return source.path;
     case 'odoo':
       return `the catalog of ${source.variables['ODOO_URL'] ?? '?'} database ${source.variables['ODOO_DB'] ?? '?'}`;
+    case 'snapshot':
+      return `the snapshot ${source.name} (restored by odoo-init)`;
   }
 }
 
@@ -206,6 +229,7 @@ function describeSource(source: SeedSource): string {
 async function readSource(source: SeedSource, timeoutMs: number): Promise<SeedRow[]> {
   switch (source.kind) {
     case 'empty':
+    case 'snapshot':
       return [];
     case 'demo':
       return demoServers(source.host).map((server, i) => checkServer(`demo ${i + 1}`, server));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError, validateEnv } from '#common';
 import { SeedEnv, fromOdooProblem, parseSeedArgs } from './seed-args.js';
 
 const env = (values: Partial<SeedEnv> = {}): SeedEnv => Object.assign(new SeedEnv(), values);
@@ -63,6 +64,22 @@ describe('parseSeedArgs', () => {
     });
   });
 
+  it('reads snapshot:NAME from SEED_SOURCE: the catalog came with the restored snapshot', () => {
+    expect(parseSeedArgs([], env({ SEED_SOURCE: 'snapshot:prod-2026-12-07' }))).toEqual({
+      kind: 'seed',
+      options: {
+        source: { kind: 'snapshot', name: 'prod-2026-12-07' },
+        dryRun: false,
+        ifEmpty: false,
+        createCustomers: false,
+      },
+    });
+    // A source on the command line wins, as for every SEED_SOURCE.
+    expect(parseSeedArgs(['--empty'], env({ SEED_SOURCE: 'snapshot:prod' }))).toMatchObject({
+      options: { source: { kind: 'empty' } },
+    });
+  });
+
   it('adds only into an empty catalog with --if-empty or SEED_IF_EMPTY=true', () => {
     expect(sut('--demo', '--if-empty')).toMatchObject({ options: { ifEmpty: true } });
     expect(parseSeedArgs(['--demo'], env({ SEED_IF_EMPTY: 'true' }))).toMatchObject({
@@ -87,6 +104,31 @@ describe('parseSeedArgs', () => {
   it('asks for help', () => {
     expect(sut('--demo', '--help')).toEqual({ kind: 'help' });
   });
+});
+
+describe('SeedEnv', () => {
+  const sut = (SEED_SOURCE: string) => () => validateEnv(SeedEnv, { SEED_SOURCE });
+
+  it.each([
+    'empty',
+    'demo',
+    'file:/seed/sheets/a b.csv',
+    'snapshot:gss-2026-12-07',
+    'snapshot:v1.2_x',
+  ])('takes SEED_SOURCE=%s', (source) => {
+    expect(sut(source)().SEED_SOURCE).toBe(source);
+  });
+
+  // NAME becomes the file /data/snapshots/NAME.gss-snapshot in odoo-init: no path, no dot first.
+  it.each(['snapshot:', 'snapshot:../prod', 'snapshot:a/b', 'snapshot:.hidden', 'spreadsheet'])(
+    'refuses SEED_SOURCE=%s',
+    (source) => {
+      expect(sut(source)).toThrow(ConfigError);
+      expect(sut(source)).toThrow(
+        /SEED_SOURCE must be empty, demo, file:\/path\/to\/sheet or snapshot:NAME/,
+      );
+    },
+  );
 });
 
 describe('fromOdooProblem', () => {

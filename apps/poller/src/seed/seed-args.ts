@@ -17,15 +17,18 @@ sources (exactly one; without one, SEED_SOURCE is read):
   --create-customers  create a company for each customer Odoo does not have (otherwise
                 their rows are refused)
 The catalog written to is the poller's: ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY[_FILE].
-SEED_SOURCE: empty | demo | file:/path/to/sheet.xlsx
+SEED_SOURCE: empty | demo | file:/path/to/sheet.xlsx | snapshot:NAME (the catalog came with
+  the snapshot NAME that compose's odoo-init restored: add nothing, only check that Odoo answers)
 Exit status: 0 every row good, 1 some rows bad (the good ones are written), 2 usage,
 configuration or connection error.`;
 
 /** The seed command's environment: its source when the command line names none (compose). */
 export class SeedEnv {
   @IsOptional()
-  @Matches(/^(?:empty|demo|file:.+)$/, {
-    message: 'SEED_SOURCE must be empty, demo or file:/path/to/sheet',
+  @Matches(/^(?:empty|demo|file:.+|snapshot:[\w-][\w.-]*)$/, {
+    message:
+      'SEED_SOURCE must be empty, demo, file:/path/to/sheet or snapshot:NAME ' +
+      '(letters, digits, . _ -)',
   })
   SEED_SOURCE: string | undefined = undefined;
 
@@ -44,7 +47,12 @@ export type SeedSource =
   | { kind: 'empty' }
   | { kind: 'demo'; host: string }
   | { kind: 'file'; path: string }
-  | { kind: 'odoo'; variables: FromOdooVariables };
+  | { kind: 'odoo'; variables: FromOdooVariables }
+  /**
+   * Compose's `SEED=snapshot:NAME`: odoo-init restored the snapshot NAME, catalog included,
+   * so the seed adds nothing. Only from SEED_SOURCE: the command line has no such source.
+   */
+  | { kind: 'snapshot'; name: string };
 
 export interface SeedOptions {
   source: SeedSource;
@@ -72,6 +80,7 @@ const DEFAULT_DEMO_HOST = '127.0.0.1';
 export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeedArgs {
   const sources: SeedSource['kind'][] = [];
   let path: string | undefined;
+  let snapshot = '';
   let demoHost: string | undefined;
   let dryRun = false;
   let ifEmpty = env.SEED_IF_EMPTY === 'true';
@@ -79,7 +88,7 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
   const fromOdoo: FromOdooVariables = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const [name = '', inline] = arg.startsWith('--') ? splitOption(arg) : [arg];
+    const [name = '', inline] = arg.startsWith('--') ? splitAt(arg, '=') : [arg];
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
       case '-h':
@@ -124,9 +133,11 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
     }
   }
   if (sources.length === 0 && env.SEED_SOURCE !== undefined) {
-    const fromEnv = env.SEED_SOURCE;
-    sources.push(fromEnv.startsWith('file:') ? 'file' : (fromEnv as 'empty' | 'demo'));
-    if (fromEnv.startsWith('file:')) path = fromEnv.slice('file:'.length);
+    // SeedEnv checked the shape: empty, demo, file:PATH or snapshot:NAME.
+    const [fromEnv, rest = ''] = splitAt(env.SEED_SOURCE, ':') as [SeedSource['kind'], string?];
+    if (fromEnv === 'file') path = rest;
+    if (fromEnv === 'snapshot') snapshot = rest;
+    sources.push(fromEnv);
   }
   const [kind, ...others] = sources;
   if (kind === undefined) return { kind: 'error', message: 'no source: pick one' };
@@ -137,21 +148,30 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
   if (Object.keys(fromOdoo).length > 0 && kind !== 'odoo') {
     return { kind: 'error', message: '--from-* options go with --from-odoo' };
   }
-  const source: SeedSource =
-    kind === 'demo'
-      ? { kind, host: demoHost ?? env.SEED_DEMO_HOST ?? DEFAULT_DEMO_HOST }
-      : kind === 'file'
-        ? { kind, path: path ?? '' }
-        : kind === 'odoo'
-          ? { kind, variables: fromOdoo }
-          : { kind };
+  const source = ((): SeedSource => {
+    switch (kind) {
+      case 'demo':
+        return { kind, host: demoHost ?? env.SEED_DEMO_HOST ?? DEFAULT_DEMO_HOST };
+      case 'file':
+        return { kind, path: path ?? '' };
+      case 'odoo':
+        return { kind, variables: fromOdoo };
+      case 'snapshot':
+        return { kind, name: snapshot };
+      case 'empty':
+        return { kind };
+    }
+  })();
   return { kind: 'seed', options: { source, dryRun, ifEmpty, createCustomers } };
 }
 
-/** `--name=value` as name and value; `--name` alone with no inline value. */
-function splitOption(arg: string): [string, string | undefined] {
-  const equals = arg.indexOf('=');
-  return equals < 0 ? [arg, undefined] : [arg.slice(0, equals), arg.slice(equals + 1)];
+/**
+ * `text` cut at the first `separator`: `--name=value` as name and value, `file:/a/b` as kind and
+ * path; without the separator, `text` alone (`--name`, `demo`).
+ */
+function splitAt(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + separator.length)];
 }
 
 /** A problem OdooEnv found with a `--from-*` variable, told with the option's name. */
