@@ -38,6 +38,44 @@ END $$;
 CREATE FUNCTION pg_temp.xmlid(mod text, nam text) RETURNS integer LANGUAGE sql AS $$
   SELECT res_id FROM ir_model_data WHERE module = mod AND name = nam $$;
 
+-- Points every game server and incident at DEMO, and rewrites the old hosts wherever the addon
+-- wrote them down: its notes, events (summaries, payloads), errors and reasons. One regular
+-- expression of every old host, longest first, each matched as a whole name or address.
+CREATE FUNCTION pg_temp.move_hosts(demo text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  hosts text;
+  target record;
+BEGIN
+  SELECT '(?<![\w.-])(' || string_agg(regexp_replace(host, '([^\w])', '\\\1', 'g'), '|'
+                                       ORDER BY length(host) DESC) || ')(?![\w.-])'
+    INTO hosts
+    FROM (SELECT host FROM game_server UNION SELECT host FROM game_server_incident) h
+   WHERE host IS NOT NULL AND host <> demo;
+  IF hosts IS NOT NULL THEN
+    FOR target IN SELECT * FROM (VALUES ('game_server_event', 'summary', 'true'),
+                                        ('game_server_event', 'payload', 'true'),
+                                        ('game_server', 'last_error', 'true'),
+                                        ('game_server_outage', 'reason', 'true'),
+                                        ('game_server_incident', 'reason', 'true'),
+                                        ('game_server_notify_delivery', 'last_error', 'true'),
+                                        ('mail_message', 'body', $c$model LIKE 'game.server%'$c$))
+                             AS t(tbl, col, cond) LOOP
+      IF pg_temp.has_column(target.tbl, target.col) THEN
+        EXECUTE format('UPDATE %1$I SET %2$I = regexp_replace(%2$I::text, $1, $2, ''g'')::%3$s '
+                       'WHERE %4$s AND %2$I::text ~ $1',
+                       target.tbl, target.col,
+                       (SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+                         WHERE attrelid = to_regclass(format('public.%I', target.tbl))
+                           AND attname = target.col),
+                       target.cond)
+          USING hosts, demo;
+      END IF;
+    END LOOP;
+  END IF;
+  UPDATE game_server SET host = demo;
+  PERFORM pg_temp.set_columns('game_server_incident', ARRAY['host'], quote_literal(demo));
+END $$;
+
 DO $$
 DECLARE
   admin_id integer := pg_temp.xmlid('base', 'user_admin');
@@ -151,17 +189,7 @@ BEGIN
   -- Game servers: what players shared, internal notes, and (with a demo host) where they are.
   PERFORM pg_temp.set_columns('game_server', ARRAY['player_names', 'notes'], 'NULL');
   IF current_setting('gss.demo_host') <> '' THEN
-    UPDATE game_server SET host = current_setting('gss.demo_host');
-    -- Events carry the server (and incident) as it was, for the notifier's messages.
-    IF pg_temp.has_table('game_server_event') THEN
-      UPDATE game_server_event
-         SET payload = jsonb_set(payload, '{server,host}', to_jsonb(current_setting('gss.demo_host')))
-       WHERE payload->'server' ? 'host';
-      UPDATE game_server_event
-         SET payload = jsonb_set(payload, '{incident,host}', to_jsonb(current_setting('gss.demo_host')))
-       WHERE payload->'incident' ? 'host';
-    END IF;
-    PERFORM pg_temp.set_columns('game_server_incident', ARRAY['host'], quote_literal(current_setting('gss.demo_host')));
+    PERFORM pg_temp.move_hosts(current_setting('gss.demo_host'));
   END IF;
 
   -- Files of people and of messages: photos, mail attachments, saved reports.

@@ -50,6 +50,7 @@ SECRETS = {
     'player name': 'xXDragonSlayerXx',
     'server notes': 'Root password is in the blue binder',
     'host': 'mc1.pixelguild.fr',
+    'host in an error': '203.0.113.70',
     'smtp password': 'smtp-production-password',
     'mail body': 'Bonjour Jeanne, votre facture',
     'database secret': 'production-database-secret',
@@ -81,7 +82,7 @@ CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar, res_model varch
 CREATE TABLE sale_order (id serial PRIMARY KEY, name varchar, access_token varchar);
 CREATE TABLE mail_guest (id serial PRIMARY KEY, name varchar, access_token varchar NOT NULL);
 CREATE TABLE game_server (id serial PRIMARY KEY, name varchar, game varchar, host varchar, port int,
-  player_names text, notes text, partner_id int);
+  player_names text, notes text, partner_id int, last_error varchar);
 CREATE TABLE game_server_incident (id serial PRIMARY KEY, host varchar);
 CREATE TABLE game_server_event (id serial PRIMARY KEY, summary varchar, payload jsonb);
 CREATE TABLE mail_activity (id serial PRIMARY KEY, summary varchar, note text);
@@ -130,7 +131,8 @@ INSERT INTO ir_mail_server (name, smtp_user, smtp_pass, active) VALUES
 INSERT INTO mail_message (model, res_id, message_type, body, email_from, subject, record_name) VALUES
   ('res.partner', 5, 'email', '<p>Bonjour Jeanne, votre facture</p>', 'jeanne.martin@pixelguild.fr', 'Facture', 'Jeanne Martin'),
   ('res.partner', 5, 'notification', '<p>Portal Access Granted (jeanne.martin@pixelguild.fr)</p>', NULL, NULL, NULL),
-  ('game.server', 1, 'notification', '<p>Survival is down</p>', NULL, NULL, 'Survival');
+  ('game.server', 1, 'notification', '<p>Survival is down</p>', NULL, NULL, 'Survival'),
+  ('game.server.incident', 1, 'notification', '<p>2 servers on mc1.pixelguild.fr down</p>', NULL, NULL, NULL);
 INSERT INTO mail_tracking_value (old_value_char, new_value_char) VALUES ('old@pixelguild.fr', 'jeanne.martin@pixelguild.fr');
 INSERT INTO mail_mail (email_to, body_html) VALUES ('jeanne.martin@pixelguild.fr', 'Bonjour Jeanne, votre facture');
 INSERT INTO sale_order (name, access_token) VALUES ('S00001', 'portal-access-token-0001');
@@ -138,10 +140,13 @@ INSERT INTO mail_guest (name, access_token) VALUES ('Visitor', 'guest-access-tok
 INSERT INTO game_server (name, game, host, port, player_names, notes, partner_id) VALUES
   ('Survival', 'minecraft', 'mc1.pixelguild.fr', 25565, E'xXDragonSlayerXx\\nSteve', 'Root password is in the blue binder', 4),
   ('CS2', 'counterstrike2', '203.0.113.7', 27015, NULL, NULL, 4);
+INSERT INTO game_server (name, game, host, port, last_error) VALUES
+  ('CS2 #2', 'counterstrike2', '203.0.113.70', 27015, 'connect ECONNREFUSED 203.0.113.70:27015');
 INSERT INTO game_server_incident (host) VALUES ('mc1.pixelguild.fr');
 INSERT INTO game_server_event (summary, payload) VALUES
   ('Survival is down', '{"server": {"name": "Survival", "host": "mc1.pixelguild.fr"}}'),
-  ('2 servers down', '{"incident": {"host": "mc1.pixelguild.fr", "servers": 2}}');
+  ('2 servers on mc1.pixelguild.fr down',
+   '{"incident": {"host": "mc1.pixelguild.fr", "servers": [{"host": "mc1.pixelguild.fr"}]}}');
 INSERT INTO mail_activity (summary, note) VALUES ('Call Jeanne Martin', '<p>+33 6 12 34 56 78</p>');
 INSERT INTO project_task (name, project_id, description, partner_phone) VALUES
   ('Welcome Paul Durand!', NULL, '<p>Hey Paul Durand</p>', NULL),
@@ -293,9 +298,16 @@ class SnapshotAndRestore(unittest.TestCase):
             '5|Customer 4, Contact 5|partner-5@example.invalid', '6|Contact 6|']))
         self.assertEqual(q('SELECT DISTINCT host FROM game_server'), 'demo-games')
         self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server'"), '<p>Survival is down</p>')
+
         self.assertEqual(q('SELECT name FROM project_task ORDER BY id'), 'Task 1\nSurvival lags')
         self.assertEqual(q('SELECT host FROM game_server_incident'), 'demo-games')
-        self.assertEqual(q("SELECT port FROM game_server ORDER BY id"), '25565\n27015')
+        self.assertEqual(q("SELECT port FROM game_server ORDER BY id"), '25565\n27015\n27015')
+        self.assertEqual(q("SELECT last_error FROM game_server WHERE id = 3"),
+                         'connect ECONNREFUSED demo-games:27015')
+        self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server.incident'"),
+                         '<p>2 servers on demo-games down</p>')
+        self.assertEqual(q("SELECT summary, payload->'incident' FROM game_server_event WHERE id = 2"),
+                         '2 servers on demo-games down|{"host": "demo-games", "servers": [{"host": "demo-games"}]}')
         self.assertNotEqual(q("SELECT value FROM ir_config_parameter WHERE key = 'database.uuid'"),
                             '11111111-1111-1111-1111-111111111111')
         self.assertEqual(q("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'"),
@@ -328,7 +340,7 @@ class SnapshotAndRestore(unittest.TestCase):
         self.assertEqual(self.snapshot(), 0)
         self.assertEqual(self.restore(hosts='keep'), 0)
         self.assertEqual(psql(self.copy, 'SELECT host FROM game_server ORDER BY id'),
-                         'mc1.pixelguild.fr\n203.0.113.7')
+                         'mc1.pixelguild.fr\n203.0.113.7\n203.0.113.70')
 
     def test_a_backup_restores_as_it_was_with_its_files(self):
         self.assertEqual(self.snapshot(), 0)
