@@ -145,6 +145,8 @@ export interface LuantiFixture {
   discoFirst?: boolean;
   /** Datagrams sent before any answer (pings, acks, split pieces: to be skipped). */
   noiseFirst?: Buffer[];
+  /** Keep `inits` and `discos` empty: a benchmark's millions of handshakes would fill them. */
+  unrecorded?: boolean;
 }
 
 export interface LuantiResponder extends UdpResponder {
@@ -160,6 +162,12 @@ export interface LuantiResponder extends UdpResponder {
 export function luantiHandler(fixture: LuantiFixture) {
   const inits: Extract<ClientPacket, { kind: 'init' }>[] = [];
   const discos: number[] = [];
+  const record = fixture.unrecorded
+    ? () => undefined
+    : (packet: ClientPacket) => {
+        if (packet.kind === 'init') inits.push(packet);
+        else if (packet.kind === 'disco') discos.push(packet.peerId);
+      };
   /** By `address|port`: the peer id given and when it was made. */
   const peers = new Map<
     string,
@@ -172,7 +180,7 @@ export function luantiHandler(fixture: LuantiFixture) {
     if (!packet) return;
     const key = `${from.address}|${from.port}`;
     if (packet.kind === 'disco') {
-      discos.push(packet.peerId);
+      record(packet);
       peers.delete(key);
       return;
     }
@@ -186,7 +194,7 @@ export function luantiHandler(fixture: LuantiFixture) {
       };
       peers.set(key, peer);
       const numbered = reliable(peer.seqnum++, setPeerIdPacket(peer.id));
-      if (packet.kind === 'init') inits.push(packet);
+      record(packet);
       // Before 5.10 the INIT that made the peer is dropped: its client record comes later.
       if (packet.kind !== 'init' || fixture.lateClientMs !== undefined) {
         reply(numbered);
@@ -198,7 +206,7 @@ export function luantiHandler(fixture: LuantiFixture) {
       return;
     }
     if (!peer || packet.kind !== 'init') return;
-    inits.push(packet);
+    record(packet);
     if (performance.now() - peer.madeAt < (fixture.lateClientMs ?? 0)) return;
     if (answer(peer, reply)) peers.delete(key);
   };
