@@ -2,7 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  afterAll,
+  afterEach,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  onTestFinished,
+} from 'vitest';
 import { DEMO_FLEET, demoFleet, queryPort } from '../apps/poller/src/seed/demo-fleet.js';
 import { type CommandResult, ensureBuilt, runDist } from './support/built.js';
 import { GAME_SERVER_MODEL, OdooStandIn } from './support/odoo-stand-in.js';
@@ -402,6 +411,19 @@ describe('seed', () => {
       expect(lines(sut).at(-1)).toBe(
         'the catalog came with the snapshot prod-2026-12-07: nothing added',
       );
+      expect(creates(odoo)).toEqual([]);
+    });
+
+    it('--snapshot hands the file to the snapshot tool, whose refusal and exit status it passes on', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'gss-seed-snapshot-'));
+      onTestFinished(() => rm(dir, { recursive: true, force: true }));
+      const file = join(dir, 'prod.gss-snapshot');
+      await writeFile(file, 'not a snapshot');
+
+      const sut = await seed(['--snapshot', file, '--odoo-bin', 'odoo-bin', '--data-dir', dir]);
+
+      expect(sut.code, sut.stderr).toBe(2);
+      expect(sut.stderr).toContain(`gss_snapshot: cannot read ${file} as a snapshot`);
       expect(creates(odoo)).toEqual([]);
     });
 

@@ -331,7 +331,11 @@ def anonymize(db, data_dir, demo_host, admin_password):
 def restore(args):
     db = args.database
     filestore = os.path.join(args.data_dir, FILESTORE, db)
-    with tarfile.open(args.snapshot, 'r:') as tar:
+    try:
+        archive = tarfile.open(args.snapshot, 'r:')
+    except (tarfile.TarError, OSError) as err:
+        raise Refused(f'cannot read {args.snapshot} as a snapshot: {err}') from None
+    with archive as tar:
         manifest = read_manifest(tar)
         check_restorable(manifest, odoo_series(args.odoo_bin), db, filestore)
         log(f"restoring {args.snapshot} (Odoo {manifest['odoo_version']}, {ADDON} "

@@ -433,6 +433,15 @@ class SnapshotAndRestore(unittest.TestCase):
             self.assertEqual(self.restore(other), 2)
         self.assertIn('not a snapshot', err.getvalue())
 
+    def test_a_file_that_is_no_archive_or_missing_is_refused(self):
+        garbage = os.path.join(self.tmp, 'garbage.gss-snapshot')
+        with open(garbage, 'wb') as fh:
+            fh.write(b'not a tar at all')
+        for path in (garbage, os.path.join(self.tmp, 'missing.gss-snapshot')):
+            with self.captured_stderr() as err:
+                self.assertEqual(self.restore(path), 2)
+            self.assertIn(f'cannot read {path} as a snapshot', err.getvalue())
+
     @staticmethod
     def captured_stderr():
         return mock.patch.object(sys, 'stderr', new_callable=io.StringIO)

@@ -6,6 +6,8 @@
  *                            [--dry-run] [--if-empty]
  *   SEED_SOURCE=snapshot:NAME npm run --silent seed   (compose: the restored snapshot brought
  *                                                      the catalog; adds nothing)
+ *   npm run --silent seed -- --snapshot FILE --odoo-bin CMD --data-dir DIR   (natively: restores
+ *                                                      a snapshot into ODOO_DB, made safe)
  *
  * Every row is checked with the rules of POST /servers; a server already in the catalog
  * (same game, host in any case, and port) is skipped, so a second run adds nothing. Bad rows
@@ -16,6 +18,11 @@
  * No NestJS here: the repository is used directly, as `query` uses the providers.
  */
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   type CatalogServer,
   ConfigError,
@@ -31,6 +38,7 @@ import { GAMES } from '#providers';
 import { demoServers } from './seed/demo-fleet.js';
 import { GameNames } from './seed/game-names.js';
 import {
+  type RestoreOptions,
   SeedEnv,
   type SeedSource,
   USAGE,
@@ -65,6 +73,8 @@ async function main(argv: readonly string[]): Promise<number> {
       config.assertValid(seedEnv);
       process.stderr.write(`seed: ${parsed.message}\n${USAGE}\n`);
       return 2;
+    case 'restore':
+      return restoreSnapshot(parsed.options, process.env);
     case 'seed':
       break;
   }
@@ -98,6 +108,49 @@ async function main(argv: readonly string[]): Promise<number> {
   } finally {
     target.close();
   }
+}
+
+/** The snapshot tool, found from here up in this checkout (dist/ or the sources). */
+function snapshotTool(): string {
+  const tool = path.join('odoo', 'tools', 'gss_snapshot.py');
+  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, tool))) return path.join(dir, tool);
+    if (dir === path.dirname(dir)) throw new SeedFailure(`${tool} not found above this command`);
+  }
+}
+
+/**
+ * `--snapshot FILE`: the snapshot tool's restore into ODOO_DB, where Odoo runs (it needs Odoo's
+ * own neutralize and PostgreSQL). The tool says what it does and refuses; its exit status is
+ * this command's (0 done, 2 refused or a usage error, 1 a step that failed).
+ */
+async function restoreSnapshot(options: RestoreOptions, env: NodeJS.ProcessEnv): Promise<number> {
+  const database = env['ODOO_DB'];
+  if (!database) {
+    process.stderr.write('seed: --snapshot restores into ODOO_DB: set it\n');
+    return 2;
+  }
+  const args = [
+    snapshotTool(),
+    'restore',
+    options.file,
+    '-d',
+    database,
+    '--data-dir',
+    options.dataDir,
+    '--odoo-bin',
+    options.odooBin,
+    '--hosts',
+    options.hosts,
+    '--admin-password',
+    options.adminPassword,
+  ];
+  // The apps' key file gets the copy's new service key.
+  const keyFile = env['ODOO_API_KEY_FILE'];
+  if (keyFile) args.push('--key-file', keyFile);
+  const tool = spawn('python3', args, { stdio: 'inherit' });
+  const [code] = (await once(tool, 'exit')) as [number | null];
+  return code ?? 1;
 }
 
 /**

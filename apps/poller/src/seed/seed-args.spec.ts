@@ -80,6 +80,31 @@ describe('parseSeedArgs', () => {
     });
   });
 
+  it('reads --snapshot FILE with what the restore needs, the demo host and password by default', () => {
+    const restore = [
+      '--snapshot',
+      'prod.gss-snapshot',
+      '--odoo-bin',
+      'odoo-bin -c o.conf',
+      '--data-dir=/d',
+    ];
+    expect(
+      parseSeedArgs(restore, env({ SEED_DEMO_HOST: 'demo-games', SEED_IF_EMPTY: 'true' })),
+    ).toEqual({
+      kind: 'restore',
+      options: {
+        file: 'prod.gss-snapshot',
+        odooBin: 'odoo-bin -c o.conf',
+        dataDir: '/d',
+        hosts: 'demo:demo-games',
+        adminPassword: 'admin',
+      },
+    });
+    expect(sut(...restore, '--snapshot-hosts', 'keep', '--admin-password', 's3cret')).toMatchObject(
+      { options: { hosts: 'keep', adminPassword: 's3cret' } },
+    );
+  });
+
   it('adds only into an empty catalog with --if-empty or SEED_IF_EMPTY=true', () => {
     expect(sut('--demo', '--if-empty')).toMatchObject({ options: { ifEmpty: true } });
     expect(parseSeedArgs(['--demo'], env({ SEED_IF_EMPTY: 'true' }))).toMatchObject({
@@ -97,6 +122,21 @@ describe('parseSeedArgs', () => {
     [['--from-odoo'], '--from-odoo needs a value'],
     [['--demo', 'extra'], "unknown argument 'extra'"],
     [['--demo', '--verbose'], "unknown argument '--verbose'"],
+    [['--snapshot', 'f'], '--snapshot needs --odoo-bin and --data-dir'],
+    [['--snapshot'], '--snapshot needs a value'],
+    [['--demo', '--snapshot', 'f'], 'one source at a time'],
+    [
+      ['--snapshot', 'f', '--odoo-bin', 'o', '--data-dir', 'd', '--dry-run'],
+      '--snapshot restores a whole database: no --dry-run, --if-empty or --create-customers',
+    ],
+    [
+      ['--snapshot', 'f', '--odoo-bin', 'o', '--data-dir', 'd', '--snapshot-hosts', 'h'],
+      "bad --snapshot-hosts 'h' (demo:HOST or keep)",
+    ],
+    [
+      ['--demo', '--odoo-bin', 'o'],
+      '--odoo-bin, --data-dir, --snapshot-hosts, --admin-password go with --snapshot',
+    ],
   ])('refuses %j: %s', (argv, message) => {
     expect(sut(...argv)).toEqual({ kind: 'error', message });
   });

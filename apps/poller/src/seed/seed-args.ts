@@ -12,6 +12,14 @@ sources (exactly one; without one, SEED_SOURCE is read):
   --from-odoo URL --from-db DB --from-login LOGIN (--from-api-key-file FILE | --from-api-key KEY)
       [--from-protocol auto|json2|jsonrpc]
                                the catalog of another Odoo database (catalog fields only)
+  --snapshot FILE --odoo-bin CMD --data-dir DIR [--snapshot-hosts demo:HOST|keep]
+      [--admin-password PW]
+                               restore a snapshot (odoo/tools/gss_snapshot.py) into ODOO_DB, a
+                               new database, made safe: neutralized, anonymized, its game
+                               servers on the demo host (default demo:SEED_DEMO_HOST or
+                               127.0.0.1), admin's password PW (default admin); the new service
+                               key goes to ODOO_API_KEY_FILE when set. Runs where Odoo runs
+                               (CMD runs Odoo; PostgreSQL through PGHOST, PGUSER, ...)
   --dry-run     report what would be added, skipped and refused; write nothing
   --if-empty    add only into an empty catalog (SEED_IF_EMPTY=true)
   --create-customers  create a company for each customer Odoo does not have (otherwise
@@ -61,8 +69,30 @@ export interface SeedOptions {
   createCustomers: boolean;
 }
 
+/** `--snapshot FILE`: what gss_snapshot.py restore is given besides the database. */
+export interface RestoreOptions {
+  file: string;
+  odooBin: string;
+  dataDir: string;
+  /** `demo:HOST` or `keep`. */
+  hosts: string;
+  adminPassword: string;
+}
+
 export type ParsedSeedArgs =
-  { kind: 'seed'; options: SeedOptions } | { kind: 'help' } | { kind: 'error'; message: string };
+  | { kind: 'seed'; options: SeedOptions }
+  | { kind: 'restore'; options: RestoreOptions }
+  | { kind: 'help' }
+  | { kind: 'error'; message: string };
+
+/** The options only `--snapshot` takes, and its field each fills. */
+const RESTORE_OPTIONS: Readonly<Record<string, keyof RestoreOptions>> = {
+  '--snapshot': 'file',
+  '--odoo-bin': 'odooBin',
+  '--data-dir': 'dataDir',
+  '--snapshot-hosts': 'hosts',
+  '--admin-password': 'adminPassword',
+};
 
 /** Each `--from-*` option and the OdooEnv variable it fills. */
 export const FROM_ODOO_OPTIONS: Readonly<Record<string, string>> = {
@@ -86,6 +116,7 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
   let ifEmpty = env.SEED_IF_EMPTY === 'true';
   let createCustomers = false;
   const fromOdoo: FromOdooVariables = {};
+  const restore: Partial<RestoreOptions> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     const [name = '', inline] = arg.startsWith('--') ? splitAt(arg, '=') : [arg];
@@ -123,6 +154,14 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
         break;
       }
       default: {
+        const field = RESTORE_OPTIONS[name];
+        if (field !== undefined) {
+          if (name === '--snapshot') sources.push('snapshot');
+          const given = value();
+          if (!given) return { kind: 'error', message: `${name} needs a value` };
+          restore[field] = given;
+          break;
+        }
         const variable = FROM_ODOO_OPTIONS[name];
         if (variable === undefined) return { kind: 'error', message: `unknown argument '${arg}'` };
         if (name === '--from-odoo') sources.push('odoo');
@@ -148,6 +187,19 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
   if (Object.keys(fromOdoo).length > 0 && kind !== 'odoo') {
     return { kind: 'error', message: '--from-* options go with --from-odoo' };
   }
+  if (restore.file !== undefined) {
+    return restoreOptions(restore, env, {
+      dryRun,
+      ifEmpty: argv.includes('--if-empty'),
+      createCustomers,
+    });
+  }
+  if (Object.keys(restore).length > 0) {
+    return {
+      kind: 'error',
+      message: `${Object.keys(RESTORE_OPTIONS).slice(1).join(', ')} go with --snapshot`,
+    };
+  }
   const source = ((): SeedSource => {
     switch (kind) {
       case 'demo':
@@ -163,6 +215,33 @@ export function parseSeedArgs(argv: readonly string[], env: SeedEnv): ParsedSeed
     }
   })();
   return { kind: 'seed', options: { source, dryRun, ifEmpty, createCustomers } };
+}
+
+/** `--snapshot`'s options, complete, or what is missing or does not go with it. */
+function restoreOptions(
+  given: Partial<RestoreOptions>,
+  env: SeedEnv,
+  others: { dryRun: boolean; ifEmpty: boolean; createCustomers: boolean },
+): ParsedSeedArgs {
+  if (others.dryRun || others.ifEmpty || others.createCustomers) {
+    return {
+      kind: 'error',
+      message:
+        '--snapshot restores a whole database: no --dry-run, --if-empty or --create-customers',
+    };
+  }
+  const { file = '', odooBin, dataDir } = given;
+  if (odooBin === undefined || dataDir === undefined) {
+    return { kind: 'error', message: '--snapshot needs --odoo-bin and --data-dir' };
+  }
+  const hosts = given.hosts ?? `demo:${env.SEED_DEMO_HOST ?? DEFAULT_DEMO_HOST}`;
+  if (hosts !== 'keep' && !/^demo:.+$/.test(hosts)) {
+    return { kind: 'error', message: `bad --snapshot-hosts '${hosts}' (demo:HOST or keep)` };
+  }
+  return {
+    kind: 'restore',
+    options: { file, odooBin, dataDir, hosts, adminPassword: given.adminPassword ?? 'admin' },
+  };
 }
 
 /**
