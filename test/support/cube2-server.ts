@@ -6,12 +6,12 @@
  * It also opens the LAN discovery port 28784, fixed upstream, on 127.0.0.1 as well (shared
  * with SO_REUSEADDR, so two of these servers can run at once).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnGameServer } from './game-server-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
@@ -107,24 +107,14 @@ async function launch(
     ...(opts.password === undefined ? [] : [`serverpass ${cubescriptString(opts.password)}`]),
   ];
   await writeFile(join(home, 'server-init.cfg'), `${config.join('\n')}\n`);
-  const log: string[] = [];
   // -q: the home directory, where server-init.cfg is looked for first.
-  const child: ChildProcess = spawn(CUBE2_SERVER_BINARY, [`-q${home}`], {
-    cwd: home,
-    env: { HOME: home, PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const {
+    output: log,
+    running,
+    stop,
+  } = spawnGameServer(CUBE2_SERVER_BINARY, [`-q${home}`], home, {
+    inHome: true,
   });
-  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const exited = once(child, 'exit');
-  const running = () => child.exitCode === null && child.signalCode === null;
-  const stop = async () => {
-    if (running()) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(home, { recursive: true, force: true });
-  };
   try {
     const state = await waitFor(
       `cube2-server on ports ${port} and ${port + 1}`,

@@ -4,14 +4,15 @@
  * test writes (no mods: nothing to load, and no dependence on the games a package ships),
  * a flat empty map (singlenode), and no announcement to the public server list.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
+import { spawnGameServer } from './game-server-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
@@ -155,8 +156,7 @@ export async function startLuantiServer(opts: LuantiServerOptions): Promise<Luan
   });
   const engineVersion = /(\d+\.\d+\.\d+)/u.exec(versionText)?.[1] ?? 'unknown';
 
-  const output: string[] = [];
-  const child: ChildProcess = spawn(
+  const { child, output, stop } = spawnGameServer(
     binary,
     [
       '--world',
@@ -170,18 +170,8 @@ export async function startLuantiServer(opts: LuantiServerOptions): Promise<Luan
       '--logfile',
       logFile,
     ],
-    { env: { HOME: home, PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] },
+    home,
   );
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(home, { recursive: true, force: true });
-  };
   try {
     await waitFor(
       `Luanti server on port ${port}`,

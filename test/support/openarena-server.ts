@@ -4,12 +4,12 @@
  * port, with a throw-away home directory and no master servers (dedicated 1 never sends
  * heartbeats; the master list is emptied as well), so it talks to nobody but the test.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnGameServer } from './game-server-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
@@ -67,21 +67,7 @@ export async function startOpenArena(opts: OpenArenaOptions): Promise<OpenArenaS
     opts.map ?? 'oa_dm1',
     ...bots.flatMap((bot) => ['+addbot', bot, '1']),
   ];
-  const log: string[] = [];
-  const child: ChildProcess = spawn(OPENARENA_BINARY, args, {
-    env: { HOME: home, PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(home, { recursive: true, force: true });
-  };
+  const { child, output: log, stop } = spawnGameServer(OPENARENA_BINARY, args, home);
   try {
     await waitFor(
       `OpenArena on port ${port} with ${bots.length} bots`,

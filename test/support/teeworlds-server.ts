@@ -9,12 +9,12 @@
  * READY messages, which both servers accept (DDNet through its 0.7 support). Both then count
  * it and list it as "(connecting)", the name a client has until it enters the game.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnGameServer } from './game-server-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait-for.js';
 
@@ -81,23 +81,8 @@ export async function startTeeworldsServer(opts: TeeworldsServerOptions): Promis
     ...(opts.map ? [set('sv_map', opts.map)] : []),
     ...(opts.gameType ? [set('sv_gametype', opts.gameType)] : []),
   ];
-  const log: string[] = [];
   const binary = opts.flavour === 'ddnet' ? DDNET_BINARY : TEEWORLDS_BINARY;
-  const child: ChildProcess = spawn(binary, args, {
-    cwd: home,
-    env: { HOME: home, PATH: process.env.PATH },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-  const exited = once(child, 'exit');
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(home, { recursive: true, force: true });
-  };
+  const { child, output: log, stop } = spawnGameServer(binary, args, home, { inHome: true });
   try {
     await waitFor(
       `${opts.flavour} server on port ${port}`,
