@@ -26,6 +26,7 @@ pg_dump and pg_restore read them. Exit status: 0 done, 2 refused or a usage erro
 stderr), 1 a command that failed (its output shown).
 """
 import argparse
+import ast
 import base64
 import datetime
 import hashlib
@@ -105,7 +106,6 @@ def series_of(latest_version):
 
 def addon_version_on_disk():
     """The addon's version beside this tool (its manifest is a Python literal)."""
-    import ast
     with open(ADDON_MANIFEST, encoding='utf-8') as fh:
         return ast.literal_eval(fh.read())['version']
 
@@ -120,11 +120,12 @@ def folder_size(path):
 
 
 def human(size):
-    for unit in ('B', 'KB', 'MB', 'GB'):
-        if size < 1024 or unit == 'GB':
-            return f'{size:.0f} {unit}' if unit == 'B' else f'{size:.1f} {unit}'
+    if size < 1024:
+        return f'{size} B'
+    for unit in ('KB', 'MB', 'GB'):
         size /= 1024
-    return f'{size} B'
+        if size < 1024 or unit == 'GB':
+            return f'{size:.1f} {unit}'
 
 
 def sha256_of(path):
@@ -241,6 +242,9 @@ def check_restorable(manifest, target_series, db, filestore):
     if version_tuple(manifest['addon_version']) > version_tuple(here):
         raise Refused(f"the snapshot's {ADDON} is {manifest['addon_version']}, newer than this one "
                       f'({here}): restore it with that version of the addon or a later one')
+    data_dir = os.path.dirname(os.path.dirname(filestore))
+    if not os.path.isdir(data_dir):
+        raise Refused(f"Odoo's data folder {data_dir} does not exist (--data-dir)")
     if database_exists(db):
         raise Refused(f'database {db} exists: a snapshot is restored into a new database only')
     if os.path.exists(filestore) and os.listdir(filestore):
@@ -342,7 +346,6 @@ def restore(args):
             f"{manifest['addon_version']}, made {manifest['created_at']}) into database {db}")
         stat = os.stat(args.data_dir)
         owner = (stat.st_uid, stat.st_gid) if os.geteuid() == 0 else None
-        made_filestore = not os.path.exists(filestore)
         created = False
         try:
             with tempfile.TemporaryDirectory(prefix='gss-restore-') as work:
@@ -356,8 +359,8 @@ def restore(args):
         except BaseException:
             if created:
                 subprocess.run(['dropdb', '--if-exists', db], capture_output=True)
-            if made_filestore:
-                shutil.rmtree(filestore, ignore_errors=True)
+            # The folder was absent or empty (check_restorable): all of it is this run's.
+            shutil.rmtree(filestore, ignore_errors=True)
             raise
     if args.backup:
         log(f'database {db} restored as it was backed up')
