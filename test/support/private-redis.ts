@@ -12,6 +12,11 @@ export interface PrivateRedisOptions {
    * Without it nothing is kept: a restart starts empty.
    */
   appendOnly?: boolean;
+  /**
+   * With appendOnly: the directory to keep the file in, instead of a new temporary one (a copy
+   * of another Redis's, to start from what it held); stop() removes it all the same.
+   */
+  dataDir?: string;
 }
 
 /**
@@ -23,12 +28,14 @@ export class PrivateRedis {
 
   private constructor(
     readonly port: number,
-    /** Where the append-only file lives; undefined without persistence. */
-    private readonly dataDir: string | undefined,
+    /** Where the append-only file lives (its folder `appendonlydir`); undefined without persistence. */
+    readonly dataDir: string | undefined,
   ) {}
 
   static async start(options: PrivateRedisOptions = {}): Promise<PrivateRedis> {
-    const dataDir = options.appendOnly ? await mkdtemp(join(tmpdir(), 'gss-redis-')) : undefined;
+    const dataDir = options.appendOnly
+      ? (options.dataDir ?? (await mkdtemp(join(tmpdir(), 'gss-redis-'))))
+      : undefined;
     const redis = new PrivateRedis(await freePort(), dataDir);
     try {
       await redis.restart();
