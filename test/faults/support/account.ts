@@ -61,14 +61,15 @@ export function accountSlots(
   intervalMs: number,
 ): SlotAccount {
   const key = (s: ServerSlot): string => `${s.serverId}@${s.slotStart}`;
-  const counts = new Map<string, number>();
+  // Check times (ms into the slot) of each pair's reports: a double poll shows two, a double
+  // write the same one twice.
+  const checks = new Map<string, number[]>();
   for (const report of applied) {
     const serverId = report.server_id;
-    const slot = {
-      serverId,
-      slotStart: slotStartFor(serverId, intervalMs, Number(report['checked_at_ms'])),
-    };
-    counts.set(key(slot), (counts.get(key(slot)) ?? 0) + 1);
+    const checkedMs = Number(report['checked_at_ms']);
+    const slotStart = slotStartFor(serverId, intervalMs, checkedMs);
+    const pair = key({ serverId, slotStart });
+    checks.set(pair, [...(checks.get(pair) ?? []), checkedMs - slotStart]);
   }
   const account: SlotAccount = {
     fault,
@@ -82,16 +83,16 @@ export function accountSlots(
     if (account.examples.length < 10) account.examples.push(text);
   };
   for (const slot of expected) {
-    const n = counts.get(key(slot)) ?? 0;
+    const n = checks.get(key(slot))?.length ?? 0;
     if (n === 0) {
       account.lost++;
       note(`lost server ${slot.serverId} slot ${new Date(slot.slotStart).toISOString()}`);
     } else if (n === 1) account.applied++;
   }
-  for (const [pair, n] of counts) {
-    if (n > 1) {
+  for (const [pair, offsets] of checks) {
+    if (offsets.length > 1) {
       account.duplicated++;
-      note(`${n} reports for ${pair}`);
+      note(`${offsets.length} reports for ${pair}, checked at +${offsets.join(', +')} ms`);
     }
   }
   return account;

@@ -32,12 +32,16 @@ export class PollService {
    * as one left waiting behind a backlog or recovered from a dead worker too late is.
    */
   async poll(job: PollJobData, signal?: AbortSignal): Promise<StatusReport | null> {
-    if (isSlotOver(job.slotStart, job.intervalS, Date.now())) {
+    // One reading of the clock both admits the poll and dates its report: read twice, a poll
+    // admitted in the last millisecond of its slot could be dated in the next one, which then
+    // holds two reports of this server.
+    const checkedAt = new Date();
+    if (isSlotOver(job.slotStart, job.intervalS, checkedAt.getTime())) {
       this.metrics?.observeExpired(job.game);
       return null;
     }
     const started = performance.now();
-    const report = await this.query(job, signal);
+    const report = await this.query(job, checkedAt, signal);
     this.metrics?.observePoll(job.game, report, (performance.now() - started) / 1000);
     await this.reportQueue.add(
       JobName.ApplyReport,
@@ -53,8 +57,11 @@ export class PollService {
    * The report is dated when the query starts: a poll that began inside its slot belongs to
    * that slot even if a slow server makes it end in the next one.
    */
-  private async query(job: PollJobData, signal?: AbortSignal): Promise<StatusReport> {
-    const checkedAt = new Date();
+  private async query(
+    job: PollJobData,
+    checkedAt: Date,
+    signal?: AbortSignal,
+  ): Promise<StatusReport> {
     try {
       const provider = this.providers.get(job.game);
       const status = await provider.query(
