@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parsedOrRejected } from '../../../../test/support/fuzz.js';
 import { ProviderError } from '../provider.error.js';
-import { gameDigError, gameDigToStatus, withMinecraftVanillaRaw } from './gamedig.mapper.js';
+import { gameDigError, gameDigToStatus } from './gamedig.mapper.js';
 
 /** GameDig 5's result shape (README, "Query Response"). */
 const RESULT = {
@@ -67,6 +67,17 @@ describe('gameDigToStatus', () => {
     expect(gameDigToStatus({ numplayers: 80, maxplayers: 0 }, 1).playersOnline).toBe(80);
   });
 
+  it('rejects a reply that says nothing, as random bytes read as armagetronadvanced do', () => {
+    // What GameDig 5 made of random bytes sent back to an armagetronadvanced query.
+    const noise = { name: '', map: '', password: false, numplayers: 0, maxplayers: 0, players: [] };
+    expect(() => gameDigToStatus(noise, 1)).toThrow(/names no server, map, version, slot/u);
+    // Any one field a real server sends makes it a status: an empty server with slots, or a
+    // name alone (some games send no slot count).
+    expect(gameDigToStatus({ ...noise, maxplayers: 16 }, 1).playersMax).toBe(16);
+    expect(gameDigToStatus({ ...noise, name: 'Arena' }, 1).name).toBe('Arena');
+    expect(gameDigToStatus({ ...noise, numplayers: 3 }, 1).playersOnline).toBe(3);
+  });
+
   it('maps anything GameDig may return to sane fields', () => {
     fc.assert(
       fc.property(fc.anything(), (value) => {
@@ -79,18 +90,21 @@ describe('gameDigToStatus', () => {
   });
 });
 
-describe('withMinecraftVanillaRaw', () => {
-  it('takes the MOTD and version out of the vanilla protocol raw answer', () => {
-    const result = {
-      ...RESULT,
-      name: '',
-      version: '',
-      raw: { description: { text: '§aHello', extra: [' world'] }, version: { name: '1.21.4' } },
-    };
-    expect(withMinecraftVanillaRaw(gameDigToStatus(result, 1), result)).toMatchObject({
+describe('gameDigToStatus of the vanilla Minecraft protocol', () => {
+  const raw = { description: { text: '§aHello', extra: [' world'] }, version: { name: '1.21.4' } };
+
+  it('takes the MOTD and version out of the raw answer', () => {
+    const result = { ...RESULT, name: '', version: '', raw };
+    expect(gameDigToStatus(result, 1, { minecraftVanilla: true })).toMatchObject({
       name: 'Hello world',
       version: '1.21.4',
     });
+  });
+
+  it('counts what the raw answer says before calling a reply empty', () => {
+    const result = { name: '', map: '', numplayers: 0, maxplayers: 0, players: [], raw };
+    expect(() => gameDigToStatus(result, 1)).toThrow(/names no server/u);
+    expect(gameDigToStatus(result, 1, { minecraftVanilla: true }).name).toBe('Hello world');
   });
 });
 

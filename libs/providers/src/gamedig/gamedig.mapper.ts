@@ -66,10 +66,18 @@ function implausibleCounts(online: number, max: number): string | null {
 /**
  * Maps a GameDig result. The count is `numplayers` (GameDig's own count, bots included
  * where the game counts them), never the length of `players`, which may be partial. A result
- * no server sends (see {@link implausibleCounts}) is a `protocol` error, not a status.
+ * no server sends is a `protocol` error, not a status: implausible counts, or one that says
+ * nothing at all (no name, map, version, slots or player), which is what random bytes sent to
+ * an `armagetronadvanced` query read as, where every real server names itself.
  * @param elapsedMs our measure of the query, used when GameDig reports no ping.
+ * @param minecraftVanilla the result comes from GameDig's vanilla Minecraft protocol, which
+ *   leaves the MOTD and version in `raw`.
  */
-export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatus {
+export function gameDigToStatus(
+  result: unknown,
+  elapsedMs: number,
+  { minecraftVanilla = false }: { minecraftVanilla?: boolean } = {},
+): ServerStatus {
   if (!isRecord(result)) throw new ProviderError('protocol', 'GameDig returned no result');
   const players = Array.isArray(result.players) ? result.players : [];
   const bots = Array.isArray(result.bots) ? result.bots : [];
@@ -79,7 +87,7 @@ export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatu
   const playersMax = count(result.maxplayers) ?? 0;
   const implausible = implausibleCounts(playersOnline, playersMax);
   if (implausible) throw new ProviderError('protocol', implausible);
-  return {
+  const mapped: ServerStatus = {
     latencyMs: ping !== undefined && ping > 0 ? ping : Math.round(elapsedMs),
     playersOnline,
     playersMax,
@@ -91,13 +99,33 @@ export function gameDigToStatus(result: unknown, elapsedMs: number): ServerStatu
     gameMode: text(raw.gametype ?? raw.gamemode ?? raw.gameMode),
     passwordProtected: flag(result.password),
   };
+  const status = minecraftVanilla ? withMinecraftVanillaRaw(mapped, result) : mapped;
+  if (saysNothing(status)) {
+    throw new ProviderError(
+      'protocol',
+      'GameDig: the reply names no server, map, version, slot or player: not a reply of this game',
+    );
+  }
+  return status;
+}
+
+function saysNothing(status: ServerStatus): boolean {
+  return (
+    status.playersOnline === 0 &&
+    status.playersMax === 0 &&
+    status.playerNames.length === 0 &&
+    status.name === null &&
+    status.map === null &&
+    status.version === null &&
+    status.gameMode === null
+  );
 }
 
 /**
  * GameDig's `protocol-minecraftvanilla` leaves the MOTD and version in `raw` (its `minecraft`
  * meta type, which we never run, copies them out); this copies them out the same way.
  */
-export function withMinecraftVanillaRaw(status: ServerStatus, result: unknown): ServerStatus {
+function withMinecraftVanillaRaw(status: ServerStatus, result: unknown): ServerStatus {
   const raw = isRecord(result) && isRecord(result.raw) ? result.raw : {};
   const description = raw.description === undefined ? '' : chatToPlainText(raw.description);
   const version = isRecord(raw.version) ? text(raw.version.name) : null;

@@ -18,7 +18,7 @@ import type { GameDig as GameDigClient } from 'gamedig';
 import { type AttemptContext, GameProvider, type ResolvedTarget } from '../game-provider.js';
 import { gameDigPackageFile, gameDigProtocolOf, gamesOfProvider } from '../games.js';
 import { ProviderError } from '../provider.error.js';
-import { gameDigError, gameDigToStatus, withMinecraftVanillaRaw } from './gamedig.mapper.js';
+import { gameDigError, gameDigToStatus } from './gamedig.mapper.js';
 import { type GameDigCore, ReplyBudget, capGameDigTcp } from './gamedig-budget.js';
 import { GameDigUdpBridge } from './gamedig-udp.js';
 
@@ -72,8 +72,9 @@ export class GameDigProvider extends GameProvider {
       // Past the cap, the query fails now; GameDig's own ends within its timeouts.
       running.catch(() => undefined);
       const result = await Promise.race([running, budget.exceeded]);
-      const status = gameDigToStatus(result, performance.now() - startedAt);
-      return game.id === 'minecraft' ? withMinecraftVanillaRaw(status, result) : status;
+      return gameDigToStatus(result, performance.now() - startedAt, {
+        minecraftVanilla: game.id === 'minecraft',
+      });
     } catch (err) {
       throw budget.error ?? udp.failure ?? gameDigError(err);
     } finally {
