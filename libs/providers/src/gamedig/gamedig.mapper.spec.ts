@@ -78,6 +78,41 @@ describe('gameDigToStatus', () => {
     expect(gameDigToStatus({ ...noise, numplayers: 3 }, 1).playersOnline).toBe(3);
   });
 
+  it('rejects a name of undecodable bytes with nothing else of a server, as random bytes read as rfactor do', () => {
+    const noise = {
+      ...RESULT,
+      numplayers: 159,
+      maxplayers: 113,
+      name: '\uFFFD\uFFFD\uFFFDU\uFFFDB\uFFFD\uFFFD[\uFFFDq\uFFFD4',
+      map: '\uFFFD;B_\uFFFD\uFFFD\uFFFDWWM\uFFFD89',
+    };
+    expect(() => gameDigToStatus(noise, 1)).toThrow(/server name is not text, nor anything else/u);
+    // With no map, counts no server sends make it noise too; counts a server sends keep it.
+    for (const counts of [
+      { numplayers: 0, maxplayers: 0 },
+      { numplayers: 244, maxplayers: 238 },
+    ]) {
+      expect(() => gameDigToStatus({ ...noise, ...counts, map: undefined }, 1)).toThrow(
+        /not text/u,
+      );
+    }
+    expect(gameDigToStatus({ ...noise, numplayers: 5, maxplayers: 32, map: '' }, 1).map).toBe(null);
+    // A name in a code page GameDig did not decode is still a server when its map is text.
+    const cyrillic = {
+      ...noise,
+      name: '\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD\uFFFD \uFFFD\uFFFD\uFFFD',
+      map: 'de_dust2',
+    };
+    expect(gameDigToStatus(cyrillic, 1).map).toBe('de_dust2');
+    // A few letters lost in a long name are not noise.
+    const accents = {
+      ...noise,
+      name: 'Serveur Qu\uFFFDbec \uFFFDlite \uFFFDquipe',
+      map: 'Arr\uFFFDt',
+    };
+    expect(gameDigToStatus(accents, 1).playersMax).toBe(113);
+  });
+
   it('maps anything GameDig may return to sane fields', () => {
     fc.assert(
       fc.property(fc.anything(), (value) => {

@@ -66,9 +66,10 @@ function implausibleCounts(online: number, max: number): string | null {
 /**
  * Maps a GameDig result. The count is `numplayers` (GameDig's own count, bots included
  * where the game counts them), never the length of `players`, which may be partial. A result
- * no server sends is a `protocol` error, not a status: implausible counts, or one that says
+ * no server sends is a `protocol` error, not a status: implausible counts, one that says
  * nothing at all (no name, map, version, slots or player), which is what random bytes sent to
- * an `armagetronadvanced` query read as, where every real server names itself.
+ * an `armagetronadvanced` query read as, where every real server names itself, or one whose
+ * name is noise and nothing else reads as a real server's (see {@link readsAsNoise}).
  * @param elapsedMs our measure of the query, used when GameDig reports no ping.
  * @param minecraftVanilla the result comes from GameDig's vanilla Minecraft protocol, which
  *   leaves the MOTD and version in `raw`.
@@ -106,7 +107,36 @@ export function gameDigToStatus(
       'GameDig: the reply names no server, map, version, slot or player: not a reply of this game',
     );
   }
+  if (readsAsNoise(status)) {
+    throw new ProviderError(
+      'protocol',
+      'GameDig: the server name is not text, nor anything else in the reply: not a reply of this game',
+    );
+  }
   return status;
+}
+
+/**
+ * Random bytes sent back to the `rfactor`, `s2ats` and `asr08` queries read as counts within
+ * bounds, with a name of undecodable bytes (see {@link isNoise}) and a map of the same, or none.
+ * The name alone is not enough: a real server's name in a legacy code page (Cyrillic in
+ * CP1251, say) decodes the same way. So the reply is noise when the map is noise too, or, with
+ * no map, when the counts are not a server's either (no slots, or more players than slots).
+ */
+function readsAsNoise(status: ServerStatus): boolean {
+  if (!isNoise(status.name)) return false;
+  if (status.map !== null) return isNoise(status.map);
+  return status.playersMax === 0 || status.playersOnline > status.playersMax;
+}
+
+/**
+ * Whether a text GameDig decoded is a quarter or more (at least three) U+FFFD, the character
+ * it puts for bytes its encoding did not have.
+ */
+function isNoise(text: string | null): boolean {
+  if (text === null) return false;
+  const undecodable = text.length - text.replaceAll('\uFFFD', '').length;
+  return undecodable >= 3 && undecodable * 4 >= text.length;
 }
 
 function saysNothing(status: ServerStatus): boolean {
