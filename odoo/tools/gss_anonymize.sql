@@ -38,9 +38,19 @@ END $$;
 CREATE FUNCTION pg_temp.xmlid(mod text, nam text) RETURNS integer LANGUAGE sql AS $$
   SELECT res_id FROM ir_model_data WHERE module = mod AND name = nam $$;
 
+-- The hosts maintenance windows name, none where the addon predates them.
+CREATE FUNCTION pg_temp.maintenance_hosts() RETURNS TABLE (host text) LANGUAGE plpgsql AS $$
+BEGIN
+  IF pg_temp.has_column('game_server_maintenance', 'host') THEN
+    RETURN QUERY SELECT m.host::text FROM game_server_maintenance m;
+  END IF;
+END $$;
+
 -- Points every game server and incident at DEMO, and rewrites the old hosts wherever the addon
--- wrote them down: its notes, events (summaries, payloads), errors and reasons. One regular
--- expression of every old host, longest first, each matched as a whole name or address.
+-- wrote them down: its notes, events (summaries, payloads), errors and reasons, maintenance
+-- windows, and the record names activities keep (an incident is named after its host). One
+-- regular expression of every old host, longest first, each matched as a whole name or address.
+-- A maintenance window by host then covers DEMO, where its servers now are.
 CREATE FUNCTION pg_temp.move_hosts(demo text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   hosts text;
@@ -49,7 +59,8 @@ BEGIN
   SELECT '(?<![\w.-])(' || string_agg(regexp_replace(host, '([^\w])', '\\\1', 'g'), '|'
                                        ORDER BY length(host) DESC) || ')(?![\w.-])'
     INTO hosts
-    FROM (SELECT host FROM game_server UNION SELECT host FROM game_server_incident) h
+    FROM (SELECT host FROM game_server UNION SELECT host FROM game_server_incident
+          UNION SELECT host FROM pg_temp.maintenance_hosts()) h
    WHERE host IS NOT NULL AND host <> demo;
   IF hosts IS NOT NULL THEN
     FOR target IN SELECT * FROM (VALUES ('game_server_event', 'summary', 'true'),
@@ -58,6 +69,8 @@ BEGIN
                                         ('game_server_outage', 'reason', 'true'),
                                         ('game_server_incident', 'reason', 'true'),
                                         ('game_server_notify_delivery', 'last_error', 'true'),
+                                        ('game_server_maintenance', 'name', 'true'),
+                                        ('mail_activity', 'res_name', 'true'),
                                         ('mail_message', 'body', $c$model LIKE 'game.server%'$c$))
                              AS t(tbl, col, cond) LOOP
       IF pg_temp.has_column(target.tbl, target.col) THEN
@@ -74,6 +87,8 @@ BEGIN
   END IF;
   UPDATE game_server SET host = demo;
   PERFORM pg_temp.set_columns('game_server_incident', ARRAY['host'], quote_literal(demo));
+  PERFORM pg_temp.set_columns('game_server_maintenance', ARRAY['host'], quote_literal(demo),
+                              'host IS NOT NULL');
 END $$;
 
 DO $$
@@ -158,18 +173,27 @@ BEGIN
 
   -- Mail: what people wrote and to whom. Odoo's neutralize turns the servers off; their
   -- credentials go here.
-  -- Kept: what the addon itself wrote about game servers (status changes, SLA notes).
+  -- Kept: what the addon itself wrote about game servers (status changes, SLA notes), but not
+  -- Odoo's "activity done" messages on them, which name the user the activity was assigned to
+  -- and carry what people wrote (summary, feedback, note).
   IF pg_temp.has_table('mail_message') THEN
     UPDATE mail_message SET body = '<p>(anonymized)</p>'
      WHERE body IS NOT NULL AND body <> ''
-       AND NOT (model LIKE 'game.server%' AND message_type = 'notification');
+       AND NOT (model LIKE 'game.server%' AND message_type = 'notification'
+                AND mail_activity_type_id IS NULL);
     PERFORM pg_temp.set_columns('mail_message', ARRAY['email_from', 'reply_to', 'subject',
                                                       'record_name', 'message_id'], 'NULL');
   END IF;
   PERFORM pg_temp.set_columns('mail_tracking_value', ARRAY['old_value_char', 'new_value_char',
                               'old_value_text', 'new_value_text'], 'NULL');
   PERFORM pg_temp.set_columns('mail_notification', ARRAY['failure_reason'], 'NULL');
-  PERFORM pg_temp.set_columns('mail_activity', ARRAY['summary', 'note'], 'NULL');
+  -- Activities: what people wrote (done ones are kept archived on 19, with their feedback), and
+  -- the name of the record they are on, which for a customer is the customer's.
+  PERFORM pg_temp.set_columns('mail_activity', ARRAY['summary', 'note', 'feedback'], 'NULL');
+  IF pg_temp.has_table('mail_activity') THEN
+    UPDATE mail_activity a SET res_name = p.name
+      FROM res_partner p WHERE a.res_model = 'res.partner' AND p.id = a.res_id;
+  END IF;
   -- Tasks (the project bridge): the customer's contact details, and users' private to-dos,
   -- which Odoo opens with the user's name.
   PERFORM pg_temp.set_columns('project_task', ARRAY['partner_phone', 'partner_email'], 'NULL');

@@ -12,8 +12,9 @@ revokes the earlier keys. The key goes to the file only, never to the output.
 
 Odoo hands the key back over a pipe this process opens, so ODOO_BIN must run Odoo as a child
 process on this machine (a path to odoo-bin, or a command line such as
-"setpriv --reuid=odoo /entrypoint.sh odoo"). Options after `--` go to `odoo shell` as they are
-(--addons-path, --db_host, ...).
+"setpriv --reuid=odoo /entrypoint.sh odoo"); `shell` goes right after odoo-bin or odoo in it, so
+options given there ("odoo-bin --addons-path=...") follow it. Options after `--` go to
+`odoo shell` as they are (--addons-path, --db_host, ...).
 
 Exit status: 0 done, 2 a usage or setup error (named on stderr), else odoo shell's own.
 """
@@ -128,12 +129,25 @@ def parse_args(argv):
     return args
 
 
+def odoo_subcommand(odoo_bin, subcommand):
+    """ODOO_BIN split like a shell does, with SUBCOMMAND where Odoo reads one.
+
+    Odoo takes a subcommand only as its first argument, so it goes right after the program
+    (`odoo-bin` or `odoo`, the last one named: a wrapper such as "setpriv ... /entrypoint.sh odoo"
+    names it last), before the options given with it: "odoo-bin -c odoo.conf" runs
+    `odoo-bin neutralize -c odoo.conf`. A command naming no such program gets it at the end.
+    """
+    command = shlex.split(odoo_bin)
+    programs = [i for i, part in enumerate(command) if os.path.basename(part) in ('odoo-bin', 'odoo')]
+    at = programs[-1] + 1 if programs else len(command)
+    return command[:at] + [subcommand] + command[at:]
+
+
 def odoo_command(args):
     """The `odoo shell` command line; no secret is on it."""
-    command = shlex.split(args.odoo_bin)
-    if not command or shutil.which(command[0]) is None:
+    command = odoo_subcommand(args.odoo_bin, 'shell')
+    if len(command) < 2 or shutil.which(command[0]) is None:
         raise SetupError(f'--odoo-bin: {args.odoo_bin!r} is not a command found here')
-    command.append('shell')
     if args.config:
         command += ['-c', args.config]
     if args.database:

@@ -43,6 +43,8 @@ import tarfile
 import tempfile
 import uuid
 
+from gss_service_user import odoo_subcommand  # beside this file, as Python finds it
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ADDON = 'game_server_status'
 ADDON_MANIFEST = os.path.join(HERE, '..', ADDON, '__manifest__.py')
@@ -373,7 +375,7 @@ def restore(args):
 
 def make_safe(args, db):
     """Neutralize, anonymize and (with --key-file) a service key of the copy's own."""
-    run(shlex.split(args.odoo_bin) + ['neutralize', '-d', db] + args.odoo_args)
+    run(odoo_subcommand(args.odoo_bin, 'neutralize') + ['-d', db] + args.odoo_args)
     anonymize(db, args.data_dir, args.hosts, args.admin_password)
     if args.key_file:
         command = [sys.executable, SERVICE_USER_TOOL, '--odoo-bin', args.odoo_bin, '-d', db,
@@ -397,7 +399,8 @@ def parse_args(argv):
     rest.add_argument('-d', '--database', required=True, help='the new database')
     rest.add_argument('--data-dir', required=True, help="Odoo's data_dir (gets filestore/DB)")
     rest.add_argument('--odoo-bin', required=True,
-                      help='command that runs Odoo, split like a shell does, e.g. "odoo-bin -c odoo.conf"')
+                      help='command that runs Odoo, split like a shell does, e.g. "odoo-bin -c odoo.conf" '
+                           '(the subcommand goes right after odoo-bin or odoo)')
     rest.add_argument('--backup', action='store_true',
                       help='restore a backup as it was: no neutralization, no anonymization')
     rest.add_argument('--hosts', type=parse_hosts,

@@ -81,6 +81,18 @@ class CommandLine(unittest.TestCase):
                                                   '--addons-path=/a', '--db_host=db'])
         self.assertEqual(args.login, 'gss-service')
 
+    def test_puts_the_subcommand_right_after_odoo_where_odoo_reads_it(self):
+        self.assertEqual(sut.odoo_subcommand('/opt/odoo/odoo-bin -c /etc/odoo/odoo.conf', 'neutralize'),
+                         ['/opt/odoo/odoo-bin', 'neutralize', '-c', '/etc/odoo/odoo.conf'])
+        self.assertEqual(sut.odoo_subcommand('python3 odoo-bin --addons-path=/a', 'shell'),
+                         ['python3', 'odoo-bin', 'shell', '--addons-path=/a'])
+        # A wrapper's own options come before the program; the last odoo named is Odoo.
+        self.assertEqual(sut.odoo_subcommand('setpriv --reuid=odoo /entrypoint.sh odoo', 'shell'),
+                         ['setpriv', '--reuid=odoo', '/entrypoint.sh', 'odoo', 'shell'])
+        # No program named odoo or odoo-bin (a script of one's own): at the end.
+        self.assertEqual(sut.odoo_subcommand('/usr/local/bin/run-erp', 'shell'),
+                         ['/usr/local/bin/run-erp', 'shell'])
+
     def test_needs_a_database_or_a_config(self):
         with self.assertRaises(SystemExit) as exit_:
             with open(os.devnull, 'w') as null:

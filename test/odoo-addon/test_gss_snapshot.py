@@ -57,6 +57,10 @@ SECRETS = {
     'access token': 'portal-access-token-0001',
     'guest token': 'guest-access-token-0002',
     'oauth param': 'google-client-secret-value',
+    'user named in an activity done': 'Oskar Feldmaus',
+    'host of a maintenance window': 'eu-node7.pixelguild.fr',
+    'host in an activity': '203.0.113.77',
+    'activity feedback': 'Called the customer back',
 }
 
 SCHEMA = """
@@ -74,7 +78,7 @@ CREATE TABLE res_users (id serial PRIMARY KEY, login varchar UNIQUE, password va
 CREATE TABLE res_groups_users_rel (gid int, uid int);
 CREATE TABLE res_users_apikeys (id serial PRIMARY KEY, name varchar, user_id int, key varchar, scope varchar);
 CREATE TABLE mail_message (id serial PRIMARY KEY, model varchar, res_id int, message_type varchar, body text,
-  email_from varchar, subject varchar, record_name varchar);
+  email_from varchar, subject varchar, record_name varchar, mail_activity_type_id int);
 CREATE TABLE mail_tracking_value (id serial PRIMARY KEY, old_value_char varchar, new_value_char varchar);
 CREATE TABLE mail_mail (id serial PRIMARY KEY, email_to text, body_html text);
 CREATE TABLE ir_attachment (id serial PRIMARY KEY, name varchar, res_model varchar, res_id int, res_field varchar,
@@ -84,8 +88,10 @@ CREATE TABLE mail_guest (id serial PRIMARY KEY, name varchar, access_token varch
 CREATE TABLE game_server (id serial PRIMARY KEY, name varchar, game varchar, host varchar, port int,
   player_names text, notes text, partner_id int, last_error varchar);
 CREATE TABLE game_server_incident (id serial PRIMARY KEY, host varchar);
+CREATE TABLE game_server_maintenance (id serial PRIMARY KEY, name varchar, host varchar);
 CREATE TABLE game_server_event (id serial PRIMARY KEY, summary varchar, payload jsonb);
-CREATE TABLE mail_activity (id serial PRIMARY KEY, summary varchar, note text);
+CREATE TABLE mail_activity (id serial PRIMARY KEY, res_model varchar, res_id int, res_name varchar,
+  summary varchar, note text, feedback text);
 CREATE TABLE project_task (id serial PRIMARY KEY, name varchar, project_id int, description text, partner_phone varchar);
 CREATE TABLE game_server_notify_channel (id serial PRIMARY KEY, name varchar, url varchar, secret varchar,
   active boolean);
@@ -133,6 +139,10 @@ INSERT INTO mail_message (model, res_id, message_type, body, email_from, subject
   ('res.partner', 5, 'notification', '<p>Portal Access Granted (jeanne.martin@pixelguild.fr)</p>', NULL, NULL, NULL),
   ('game.server', 1, 'notification', '<p>Survival is down</p>', NULL, NULL, 'Survival'),
   ('game.server.incident', 1, 'notification', '<p>2 servers on mc1.pixelguild.fr down</p>', NULL, NULL, NULL);
+-- Odoo's "activity done" message, on a game server: the assignee's name and people's words.
+INSERT INTO mail_message (model, res_id, message_type, body, mail_activity_type_id) VALUES
+  ('game.server', 1, 'notification',
+   '<div><p>Server Down done (originally assigned to <span>Oskar Feldmaus</span>)</p></div>', 4);
 INSERT INTO mail_tracking_value (old_value_char, new_value_char) VALUES ('old@pixelguild.fr', 'jeanne.martin@pixelguild.fr');
 INSERT INTO mail_mail (email_to, body_html) VALUES ('jeanne.martin@pixelguild.fr', 'Bonjour Jeanne, votre facture');
 INSERT INTO sale_order (name, access_token) VALUES ('S00001', 'portal-access-token-0001');
@@ -142,12 +152,16 @@ INSERT INTO game_server (name, game, host, port, player_names, notes, partner_id
   ('CS2', 'counterstrike2', '203.0.113.7', 27015, NULL, NULL, 4);
 INSERT INTO game_server (name, game, host, port, last_error) VALUES
   ('CS2 #2', 'counterstrike2', '203.0.113.70', 27015, 'connect ECONNREFUSED 203.0.113.70:27015');
-INSERT INTO game_server_incident (host) VALUES ('mc1.pixelguild.fr');
+INSERT INTO game_server_incident (host) VALUES ('mc1.pixelguild.fr'), ('203.0.113.77');
+INSERT INTO game_server_maintenance (name, host) VALUES
+  ('Kernel updates', 'eu-node7.pixelguild.fr'), ('Reboot of 203.0.113.77', '203.0.113.77');
 INSERT INTO game_server_event (summary, payload) VALUES
   ('Survival is down', '{"server": {"name": "Survival", "host": "mc1.pixelguild.fr"}}'),
   ('2 servers on mc1.pixelguild.fr down',
    '{"incident": {"host": "mc1.pixelguild.fr", "servers": [{"host": "mc1.pixelguild.fr"}]}}');
-INSERT INTO mail_activity (summary, note) VALUES ('Call Jeanne Martin', '<p>+33 6 12 34 56 78</p>');
+INSERT INTO mail_activity (res_model, res_id, res_name, summary, note, feedback) VALUES
+  ('res.partner', 5, 'Jeanne Martin', 'Call Jeanne Martin', '<p>+33 6 12 34 56 78</p>', NULL),
+  ('game.server.incident', 2, '3 servers on 203.0.113.77', 'Server Down', NULL, 'Called the customer back');
 INSERT INTO project_task (name, project_id, description, partner_phone) VALUES
   ('Welcome Paul Durand!', NULL, '<p>Hey Paul Durand</p>', NULL),
   ('Survival lags', 1, '<p>TPS under 15</p>', '+33 6 12 34 56 78');
@@ -167,10 +181,15 @@ FILES = {'ab/ab01': b'jeanne photo', 'cd/cd02': b'company logo', 'ef/ef03': b'in
 
 FAKE_ODOO = """#!/bin/sh
 # Stands in for odoo-bin: --version, and neutralize (the installed modules' neutralize.sql).
-if [ "$1" = "--version" ]; then echo "Odoo Server ${FAKE_ODOO_SERIES:-19.0}"; exit 0; fi
-if [ "$1" = "neutralize" ] && [ "$2" = "-d" ]; then
+# As Odoo, it takes a subcommand only first; options (-c FILE) may follow it.
+case " $* " in *" --version "*) echo "Odoo Server ${FAKE_ODOO_SERIES:-19.0}"; exit 0;; esac
+if [ "$1" = "neutralize" ]; then
   [ -n "$FAKE_ODOO_FAIL" ] && { echo "neutralize failed" >&2; exit 1; }
-  exec psql -X -q -v ON_ERROR_STOP=1 -d "$3" -f "%s"
+  shift
+  while [ $# -gt 0 ]; do
+    case "$1" in -c) shift 2;; -d) db="$2"; shift 2;; *) echo "unexpected: $1" >&2; exit 3;; esac
+  done
+  exec psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f "%s"
 fi
 echo "unexpected: $*" >&2; exit 3
 """
@@ -297,10 +316,15 @@ class SnapshotAndRestore(unittest.TestCase):
             '3|Administrator|partner-3@example.invalid', '4|Customer 4|partner-4@example.invalid',
             '5|Customer 4, Contact 5|partner-5@example.invalid', '6|Contact 6|']))
         self.assertEqual(q('SELECT DISTINCT host FROM game_server'), 'demo-games')
-        self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server'"), '<p>Survival is down</p>')
+        self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server' ORDER BY id"),
+                         '<p>Survival is down</p>\n<p>(anonymized)</p>')
 
         self.assertEqual(q('SELECT name FROM project_task ORDER BY id'), 'Task 1\nSurvival lags')
-        self.assertEqual(q('SELECT host FROM game_server_incident'), 'demo-games')
+        self.assertEqual(q('SELECT DISTINCT host FROM game_server_incident'), 'demo-games')
+        self.assertEqual(q('SELECT name, host FROM game_server_maintenance ORDER BY id'),
+                         'Kernel updates|demo-games\nReboot of demo-games|demo-games')
+        self.assertEqual(q('SELECT res_name, summary, feedback FROM mail_activity ORDER BY id'),
+                         'Contact 5||\n3 servers on demo-games||')
         self.assertEqual(q("SELECT port FROM game_server ORDER BY id"), '25565\n27015\n27015')
         self.assertEqual(q("SELECT last_error FROM game_server WHERE id = 3"),
                          'connect ECONNREFUSED demo-games:27015')
@@ -312,6 +336,13 @@ class SnapshotAndRestore(unittest.TestCase):
                             '11111111-1111-1111-1111-111111111111')
         self.assertEqual(q("SELECT value FROM ir_config_parameter WHERE key = 'web.base.url'"),
                          'https://erp.host-company.fr')
+
+    def test_an_odoo_bin_given_with_its_options_gets_neutralize_first_as_odoo_reads_it(self):
+        self.assertEqual(self.snapshot(), 0)
+        self.assertEqual(sut.main(['restore', self.archive, '-d', self.copy, '--data-dir', self.data_dir,
+                                   '--odoo-bin', f'{self.odoo_bin} -c /etc/odoo/odoo.conf',
+                                   '--hosts', 'keep', '--admin-password', 'admin']), 0)
+        self.assertEqual(psql(self.copy, 'SELECT active FROM game_server_notify_channel'), 'f')
 
     def test_the_admin_logs_in_with_the_documented_password_as_odoo_checks_it(self):
         from passlib.context import CryptContext  # Debian's python3-passlib, as Odoo uses it
