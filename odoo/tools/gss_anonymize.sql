@@ -99,12 +99,20 @@ DECLARE
 BEGIN
   SELECT partner_id INTO admin_partner FROM res_users WHERE id = admin_id;
 
+  -- The Status Service's users: they keep their login (gss_service_user.py finds its user by
+  -- it) and their name, which signs the addon's notes in every chatter.
+  CREATE TEMP TABLE gss_service_user ON COMMIT DROP AS
+    SELECT r.uid AS id FROM res_groups_users_rel r
+      JOIN ir_model_data d ON d.model = 'res.groups' AND d.res_id = r.gid
+     WHERE d.module = 'game_server_status' AND d.name = 'group_game_server_service';
+
   -- People and customers. Kept by name: the companies' own partners, OdooBot's, the public
-  -- user's. Every partner loses its ways to be reached and where it lives.
+  -- user's, the Status Service's. Every partner loses its ways to be reached and where it lives.
   CREATE TEMP TABLE gss_kept_partner ON COMMIT DROP AS
     SELECT partner_id AS id FROM res_company
      UNION SELECT pg_temp.xmlid('base', 'partner_root')
-     UNION SELECT pg_temp.xmlid('base', 'public_partner');
+     UNION SELECT pg_temp.xmlid('base', 'public_partner')
+     UNION SELECT partner_id FROM res_users WHERE id IN (SELECT id FROM gss_service_user);
   UPDATE res_partner
      SET name = CASE WHEN id = admin_partner THEN 'Administrator'
                      WHEN is_company THEN 'Customer ' || id
@@ -143,15 +151,12 @@ BEGIN
 
   -- Users: logins made of the id, no password, no second factor. Kept: the admin (login
   -- admin, the documented password), users a module created (they carry its xml id), and the
-  -- Status Service's users (gss_service_user.py finds its user by login).
+  -- Status Service's users.
   UPDATE res_users u SET login = 'user' || u.id
    WHERE u.id <> admin_id
      AND NOT EXISTS (SELECT 1 FROM ir_model_data d WHERE d.model = 'res.users' AND d.res_id = u.id
                         AND d.module NOT LIKE '\_\_%')
-     AND NOT EXISTS (SELECT 1 FROM res_groups_users_rel r
-                       JOIN ir_model_data d ON d.model = 'res.groups' AND d.res_id = r.gid
-                      WHERE r.uid = u.id AND d.module = 'game_server_status'
-                        AND d.name = 'group_game_server_service');
+     AND u.id NOT IN (SELECT id FROM gss_service_user);
   UPDATE res_users SET password = NULL WHERE id <> admin_id;
   UPDATE res_users SET login = 'admin', active = true, password = current_setting('gss.admin_hash')
    WHERE id = admin_id;

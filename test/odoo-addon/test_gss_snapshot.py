@@ -314,7 +314,7 @@ class SnapshotAndRestore(unittest.TestCase):
         self.assertEqual(q('SELECT id, complete_name, email FROM res_partner ORDER BY id'), '\n'.join([
             '1|Host Company|partner-1@example.invalid', '2|OdooBot|partner-2@example.invalid',
             '3|Administrator|partner-3@example.invalid', '4|Customer 4|partner-4@example.invalid',
-            '5|Customer 4, Contact 5|partner-5@example.invalid', '6|Contact 6|']))
+            '5|Customer 4, Contact 5|partner-5@example.invalid', '6|Status Service|']))
         self.assertEqual(q('SELECT DISTINCT host FROM game_server'), 'demo-games')
         self.assertEqual(q("SELECT body FROM mail_message WHERE model = 'game.server' ORDER BY id"),
                          '<p>Survival is down</p>\n<p>(anonymized)</p>')
