@@ -69,7 +69,9 @@ export function accountSlots(
     const checkedMs = Number(report['checked_at_ms']);
     const slotStart = slotStartFor(serverId, intervalMs, checkedMs);
     const pair = key({ serverId, slotStart });
-    checks.set(pair, [...(checks.get(pair) ?? []), checkedMs - slotStart]);
+    const offsets = checks.get(pair);
+    if (offsets) offsets.push(checkedMs - slotStart);
+    else checks.set(pair, [checkedMs - slotStart]);
   }
   const account: SlotAccount = {
     fault,
